@@ -1,0 +1,80 @@
+//! `disassemble` and `run`.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use pvm::program::Disassembly;
+use pvm::{CallError, Engine, Linker, Module, ModuleConfig, Reg};
+
+/// Reads and loads a blob, with the file name in every error.
+pub fn load_module(path: &Path) -> Result<Module> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Module::new(&Engine::default(), &ModuleConfig::default(), &bytes)
+        .with_context(|| format!("cannot load {}", path.display()))
+}
+
+/// A readable listing: header, memory, imports, exports, then the code with basic
+/// block boundaries and export labels.
+pub fn disassemble(module: &Module) -> String {
+    let blob = module.blob();
+    let map = module.memory_map();
+    let code = module.code();
+    let mut out = String::new();
+    let _ = writeln!(out, "// instruction set: {}", module.isa());
+    let _ = writeln!(
+        out,
+        "// RO data: {} bytes declared, {} initialised, at {:#x}",
+        blob.ro_data_size,
+        blob.ro_data.len(),
+        map.ro_data_address()
+    );
+    let _ = writeln!(
+        out,
+        "// RW data: {} bytes declared, {} initialised, at {:#x}; heap from {:#x}",
+        blob.rw_data_size,
+        blob.rw_data.len(),
+        map.rw_data_address,
+        map.heap_base
+    );
+    let _ = writeln!(out, "// stack: {} bytes, top at {:#x}", map.stack_size, map.stack_address_high);
+    for (index, import) in module.imports().iter().enumerate() {
+        let _ = writeln!(out, "// import #{index}: {}", String::from_utf8_lossy(import));
+    }
+    for (index, &target) in code.jump_table().iter().enumerate() {
+        let _ = writeln!(out, "// jump table [{:#x}] = @{target}", (index + 1) * 2);
+    }
+    for (index, instruction) in code.instructions().iter().enumerate() {
+        for export in module.exports().iter().filter(|e| e.pc == instruction.pc) {
+            let _ = writeln!(out, "\n{}:", export.name());
+        }
+        if code.is_block_start(index) {
+            let _ = writeln!(out, "      @{}:", instruction.pc);
+        }
+        let _ = writeln!(out, "{:>8}: {}", instruction.pc, Disassembly(instruction));
+    }
+    out
+}
+
+/// The result of `polkatool run`.
+pub struct RunReport {
+    pub result: Result<u64, CallError>,
+    pub a1: u64,
+    pub gas_used: i64,
+}
+
+/// Calls `export` with `args` and a trivial host that provides no imports.
+pub fn run(module: &Module, export: &str, args: &[u64], gas: i64) -> Result<RunReport> {
+    if module.export(export).is_none() {
+        let names: Vec<String> = module.exports().iter().map(|e| e.name().into_owned()).collect();
+        bail!("the program has no export named '{export}' (exports: {})", names.join(", "));
+    }
+    if args.len() > Reg::ARGS.len() {
+        bail!("at most {} arguments are supported, got {}", Reg::ARGS.len(), args.len());
+    }
+    let linker = Linker::<()>::new();
+    let mut instance = linker.instantiate(module)?;
+    instance.set_gas(gas);
+    let result = instance.call(&mut (), export, args);
+    Ok(RunReport { result, a1: instance.reg(Reg::A1), gas_used: gas - instance.gas() })
+}

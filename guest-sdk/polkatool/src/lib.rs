@@ -1,0 +1,5 @@
+//! The library behind the `polkatool` command: subcommands as functions so that
+//! tests can call them directly.
+
+pub mod commands;
+pub mod vectors;

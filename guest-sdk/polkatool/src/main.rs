@@ -1,0 +1,93 @@
+//! `polkatool`: disassemble, run and test PolkaVM-compatible program blobs.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use polkatool::{commands, vectors};
+
+#[derive(Parser)]
+#[command(name = "polkatool", version, about = "Tools for PolkaVM-compatible program blobs")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Prints a readable listing of a blob.
+    Disassemble {
+        /// The `.polkavm` file.
+        blob: PathBuf,
+    },
+    /// Calls an export with a trivial host (no imports) and prints the result.
+    Run {
+        /// The `.polkavm` file.
+        blob: PathBuf,
+        /// The export to call.
+        #[arg(long)]
+        call: String,
+        /// Arguments for a0..a5, comma separated (decimal or 0x-prefixed hex).
+        #[arg(long, value_delimiter = ',', value_parser = parse_number)]
+        args: Vec<u64>,
+        /// Gas limit.
+        #[arg(long, default_value_t = 10_000_000_000)]
+        gas: i64,
+    },
+    /// Runs JAM PVM test vectors (files or directories of .json files).
+    TestVectors {
+        /// Vector files or directories.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+}
+
+fn parse_number(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let parsed = match text.strip_prefix("0x") {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => text.parse::<u64>().or_else(|_| text.parse::<i64>().map(|v| v as u64)),
+    };
+    parsed.map_err(|_| format!("'{text}' is not a number"))
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Disassemble { blob } => {
+            let module = commands::load_module(&blob)?;
+            print!("{}", commands::disassemble(&module));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Run { blob, call, args, gas } => {
+            let module = commands::load_module(&blob)?;
+            let report = commands::run(&module, &call, &args, gas)?;
+            println!("gas used: {}", report.gas_used);
+            match report.result {
+                Ok(a0) => {
+                    println!("status: finished");
+                    println!("return: a0 = {a0} ({a0:#x}), a1 = {} ({:#x})", report.a1, report.a1);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(error) => {
+                    println!("status: {error}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        Command::TestVectors { paths } => {
+            let failed = vectors::run_all(&paths, &mut std::io::stdout().lock()).context("running test vectors")?;
+            Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+    }
+}

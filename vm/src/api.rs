@@ -1,0 +1,601 @@
+//! The embedding API: `Engine → Module → Instance`, host functions through a
+//! [`Linker`], and typed errors.
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use pvm::program::{Args, BlobBuilder};
+//! use pvm::{Caller, Engine, InstructionSet, Linker, Module, ModuleConfig, Opcode, Reg};
+//!
+//! // add_numbers(a, b) = a + b + get_third_number()
+//! let mut builder = BlobBuilder::new(InstructionSet::ReviveV1);
+//! let import = builder.import("get_third_number");
+//! builder.export_here("add_numbers");
+//! let reg = |r: Reg| r as u8;
+//! builder.push(Opcode::Add64, Args { regs: [reg(Reg::S0), reg(Reg::A0), reg(Reg::A1)], ..Args::default() });
+//! builder.push(Opcode::Ecalli, Args { imm1: import, ..Args::default() });
+//! builder.push(Opcode::Add64, Args { regs: [reg(Reg::A0), reg(Reg::A0), reg(Reg::S0)], ..Args::default() });
+//! builder.push(Opcode::JumpIndirect, Args { regs: [reg(Reg::RA), 0, 0], ..Args::default() });
+//! let blob = builder.build();
+//!
+//! let module = Module::new(&Engine::default(), &ModuleConfig::default(), &blob)?;
+//! let mut linker = Linker::<u64>::new();
+//! linker.define("get_third_number", |caller: Caller<'_, u64>| {
+//!     caller.instance.set_reg(Reg::A0, *caller.data);
+//!     Ok(())
+//! });
+//! let mut instance = linker.instantiate(&module)?;
+//! instance.set_gas(10_000);
+//! assert_eq!(instance.call(&mut 100, "add_numbers", &[1, 2])?, 103);
+//! assert_eq!(instance.gas(), 10_000 - 4);
+//! # Ok(()) }
+//! ```
+
+use alloc::borrow::ToOwned;
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::gas::{CostModel, Gas, GasPlan};
+use crate::interpreter::{Compiled, Interrupt, Machine, TrapReason};
+use crate::isa::{InstructionSet, Reg};
+use crate::memory::{Fault, Memory, MemoryMap, RETURN_TO_HOST};
+use crate::program::{Code, Export, ParseError, ProgramBlob};
+
+/// Engine-wide settings. There is one backend today (the interpreter); the
+/// recompiler will be selected here.
+#[derive(Clone, Debug, Default)]
+pub struct Config {}
+
+/// Shared state for compiling modules.
+#[derive(Clone, Debug, Default)]
+pub struct Engine {
+    _config: Config,
+}
+
+impl Engine {
+    /// Creates an engine.
+    pub fn new(config: &Config) -> Self {
+        Engine { _config: config.clone() }
+    }
+}
+
+/// Per-module settings.
+#[derive(Clone, Debug)]
+pub struct ModuleConfig {
+    /// Page size used for the memory map (default 4 KiB).
+    pub page_size: u32,
+    /// Size of the aux data region (default 0).
+    pub aux_data_size: u32,
+    /// Whether gas is metered (default true).
+    pub gas_metering: bool,
+    /// Per-instruction costs (default: one unit each).
+    pub cost_model: CostModel,
+    /// How far `sbrk` may grow the heap, in bytes (default: as far as the memory map
+    /// allows, like the reference).
+    pub max_heap_size: Option<u32>,
+}
+
+impl Default for ModuleConfig {
+    fn default() -> Self {
+        ModuleConfig {
+            page_size: 0x1000,
+            aux_data_size: 0,
+            gas_metering: true,
+            cost_model: CostModel::naive(),
+            max_heap_size: None,
+        }
+    }
+}
+
+/// Everything that can go wrong outside of the guest's own execution.
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The blob could not be parsed.
+    Parse(ParseError),
+    /// The blob's declared memory does not fit.
+    MemoryMap(&'static str),
+    /// An export points at something that is not the start of a basic block.
+    InvalidExport {
+        /// The export's name.
+        name: String,
+        /// Its pc.
+        pc: u32,
+    },
+    /// No export with this name.
+    NoSuchExport(String),
+    /// A pc that is not an instruction start.
+    InvalidPc(u32),
+    /// More arguments than argument registers.
+    TooManyArguments(usize),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Parse(e) => write!(f, "invalid program blob: {e}"),
+            Error::MemoryMap(why) => write!(f, "invalid memory layout: {why}"),
+            Error::InvalidExport { name, pc } => {
+                write!(f, "export '{name}' points at pc {pc}, which is not the start of a basic block")
+            }
+            Error::NoSuchExport(name) => write!(f, "the program has no export named '{name}'"),
+            Error::InvalidPc(pc) => write!(f, "pc {pc} is not the start of an instruction"),
+            Error::TooManyArguments(n) => write!(f, "{n} arguments given, at most 6 are supported"),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for Error {}
+
+impl From<ParseError> for Error {
+    fn from(error: ParseError) -> Self {
+        Error::Parse(error)
+    }
+}
+
+struct ModuleInner {
+    blob: ProgramBlob,
+    code: Code,
+    map: MemoryMap,
+    plan: GasPlan,
+    compiled: Compiled,
+    heap_limit: u32,
+}
+
+/// A parsed, validated and translated program; cheap to clone and to instantiate.
+#[derive(Clone)]
+pub struct Module(Arc<ModuleInner>);
+
+impl fmt::Debug for Module {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Module")
+            .field("isa", &self.0.blob.isa)
+            .field("instructions", &self.0.code.instructions().len())
+            .finish()
+    }
+}
+
+impl Module {
+    /// Parses, validates and translates a `.polkavm` blob.
+    pub fn new(_engine: &Engine, config: &ModuleConfig, blob: &[u8]) -> Result<Self, Error> {
+        Self::from_blob(config, ProgramBlob::parse(blob)?)
+    }
+
+    /// Translates an already parsed blob.
+    pub fn from_blob(config: &ModuleConfig, blob: ProgramBlob) -> Result<Self, Error> {
+        let map = MemoryMap::new(
+            config.page_size,
+            blob.ro_data_size,
+            blob.rw_data_size,
+            blob.stack_size,
+            config.aux_data_size,
+        )
+        .map_err(Error::MemoryMap)?;
+        let code = Code::decode(blob.isa, &blob.code);
+        for export in &blob.exports {
+            if code.jump_target(export.pc).is_none() {
+                return Err(Error::InvalidExport { name: export.name().into_owned(), pc: export.pc });
+            }
+        }
+        let plan = GasPlan::new(&code, &config.cost_model);
+        let compiled = Compiled::new(&code, &plan, config.gas_metering);
+        let heap_limit = config.max_heap_size.unwrap_or(u32::MAX);
+        Ok(Module(Arc::new(ModuleInner { blob, code, map, plan, compiled, heap_limit })))
+    }
+
+    /// The parsed blob.
+    pub fn blob(&self) -> &ProgramBlob {
+        &self.0.blob
+    }
+
+    /// The decoded code.
+    pub fn code(&self) -> &Code {
+        &self.0.code
+    }
+
+    /// The instruction set.
+    pub fn isa(&self) -> InstructionSet {
+        self.0.blob.isa
+    }
+
+    /// The memory map.
+    pub fn memory_map(&self) -> &MemoryMap {
+        &self.0.map
+    }
+
+    /// The gas plan (cost of each basic block).
+    pub fn gas_plan(&self) -> &GasPlan {
+        &self.0.plan
+    }
+
+    /// The exports.
+    pub fn exports(&self) -> &[Export] {
+        &self.0.blob.exports
+    }
+
+    /// The imported symbols; an import's index is its position.
+    pub fn imports(&self) -> &[Vec<u8>] {
+        &self.0.blob.imports
+    }
+
+    /// Looks an export up by name.
+    pub fn export(&self, name: &str) -> Option<&Export> {
+        self.0.blob.export(name)
+    }
+
+    /// Creates an instance with fresh memory and no host functions.
+    pub fn instantiate(&self) -> RawInstance {
+        let inner = &self.0;
+        let memory = Memory::standard(&inner.map, &inner.blob.ro_data, &inner.blob.rw_data, inner.heap_limit);
+        RawInstance { module: self.clone(), machine: Machine::new(memory), pending_charge: None }
+    }
+}
+
+/// A running program without host functions: registers, memory, gas and the
+/// `run` loop that returns at every interrupt.
+#[derive(Clone)]
+pub struct RawInstance {
+    module: Module,
+    machine: Machine,
+    /// Gas for a block entered in its middle, charged when execution resumes.
+    pending_charge: Option<u32>,
+}
+
+impl RawInstance {
+    /// An instance over an arbitrary set of mapped ranges (the JAM page-map model):
+    /// accesses outside them stop with [`Interrupt::PageFault`].
+    pub fn with_page_map(module: &Module, ranges: &[(u32, u32, bool)]) -> Result<Self, &'static str> {
+        let mut machine = Machine::new(Memory::from_ranges(ranges)?);
+        machine.report_page_faults = true;
+        Ok(RawInstance { module: module.clone(), machine, pending_charge: None })
+    }
+
+    /// The module this instance runs.
+    pub fn module(&self) -> &Module {
+        &self.module
+    }
+
+    /// Reads a register. On 32-bit programs, the value is the register's 32 bits.
+    #[inline]
+    pub fn reg(&self, reg: Reg) -> u64 {
+        let value = self.machine.regs[reg.index()];
+        if self.module.0.compiled.is_64_bit {
+            value
+        } else {
+            value & 0xffff_ffff
+        }
+    }
+
+    /// Writes a register (truncated to 32 bits on 32-bit programs).
+    #[inline]
+    pub fn set_reg(&mut self, reg: Reg, value: u64) {
+        self.machine.regs[reg.index()] =
+            if self.module.0.compiled.is_64_bit { value } else { value as u32 as i32 as i64 as u64 };
+    }
+
+    /// Remaining gas.
+    pub fn gas(&self) -> Gas {
+        self.machine.gas
+    }
+
+    /// Sets the remaining gas.
+    pub fn set_gas(&mut self, gas: Gas) {
+        self.machine.gas = gas;
+    }
+
+    /// Consumes gas from a host function; fails (consuming nothing) if there is not enough.
+    pub fn consume_gas(&mut self, amount: u64) -> Result<(), HostError> {
+        let amount = Gas::try_from(amount).unwrap_or(Gas::MAX);
+        if self.machine.gas < amount {
+            return Err(HostError::OutOfGas);
+        }
+        self.machine.gas -= amount;
+        Ok(())
+    }
+
+    /// Reads guest memory.
+    pub fn read_memory(&self, address: u32, buffer: &mut [u8]) -> Result<(), Fault> {
+        self.machine.memory.read(address, buffer)
+    }
+
+    /// Reads `length` bytes of guest memory into a new vector.
+    pub fn read_memory_vec(&self, address: u32, length: u32) -> Result<Vec<u8>, Fault> {
+        let mut buffer = alloc::vec![0; length as usize];
+        self.read_memory(address, &mut buffer)?;
+        Ok(buffer)
+    }
+
+    /// Writes guest memory. The host may write read-only regions too.
+    pub fn write_memory(&mut self, address: u32, data: &[u8]) -> Result<(), Fault> {
+        self.machine.memory.write(address, data, false)
+    }
+
+    /// Grows the heap, as the guest's `sbrk` does.
+    pub fn sbrk(&mut self, size: u32) -> Option<u32> {
+        self.machine.memory.sbrk(size)
+    }
+
+    /// Current heap size.
+    pub fn heap_size(&self) -> u32 {
+        self.machine.memory.heap_size()
+    }
+
+    /// Why the last [`Interrupt::Trap`] happened.
+    pub fn trap_reason(&self) -> Option<TrapReason> {
+        self.machine.trap_reason
+    }
+
+    /// The pc of the instruction that caused the last interrupt (for `NotEnoughGas`,
+    /// the start of the block that could not be paid for).
+    pub fn program_counter(&self) -> u32 {
+        let compiled = &self.module.0.compiled;
+        compiled.op_pc.get(self.machine.interrupted_op as usize).copied().unwrap_or(self.module.0.code.code_len())
+    }
+
+    /// Where execution continues on the next [`RawInstance::run`].
+    pub fn next_program_counter(&self) -> u32 {
+        let compiled = &self.module.0.compiled;
+        compiled.op_pc.get(self.machine.next_op as usize).copied().unwrap_or(self.module.0.code.code_len())
+    }
+
+    /// Continues execution at `pc`. Entering a basic block in its middle charges the
+    /// whole block, like the reference.
+    pub fn set_next_pc(&mut self, pc: u32) -> Result<(), Error> {
+        let inner = &self.module.0;
+        let index = inner.code.index_of(pc).ok_or(Error::InvalidPc(pc))?;
+        self.machine.next_op = inner.compiled.instruction_op[index];
+        self.pending_charge =
+            (!inner.code.is_block_start(index) && inner.compiled.metering).then(|| inner.compiled.block_cost_of[index]);
+        self.machine.trap_reason = None;
+        Ok(())
+    }
+
+    /// Prepares a call of the function at `pc`: clears the registers, sets the stack
+    /// pointer, a return address that returns to the host, and the arguments in
+    /// `a0`..`a5`.
+    pub fn prepare_call(&mut self, pc: u32, args: &[u64]) -> Result<(), Error> {
+        if args.len() > Reg::ARGS.len() {
+            return Err(Error::TooManyArguments(args.len()));
+        }
+        self.set_next_pc(pc)?;
+        self.machine.regs = [0; 16];
+        self.set_reg(Reg::SP, u64::from(self.module.0.map.stack_address_high));
+        self.set_reg(Reg::RA, u64::from(RETURN_TO_HOST));
+        for (&reg, &value) in Reg::ARGS.iter().zip(args) {
+            self.set_reg(reg, value);
+        }
+        Ok(())
+    }
+
+    /// Runs until the next interrupt.
+    pub fn run(&mut self) -> Interrupt {
+        if let Some(cost) = self.pending_charge {
+            if self.machine.gas < Gas::from(cost) {
+                return Interrupt::NotEnoughGas;
+            }
+            self.machine.gas -= Gas::from(cost);
+            self.pending_charge = None;
+        }
+        self.machine.run(&self.module.0.compiled)
+    }
+}
+
+/// A host function failed or asked to stop.
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[non_exhaustive]
+pub enum HostError {
+    /// The host function ran out of gas.
+    OutOfGas,
+    /// Guest memory could not be accessed.
+    Memory(Fault),
+    /// Any other reason.
+    Message(String),
+}
+
+impl HostError {
+    /// An error with a message.
+    pub fn new(message: impl Into<String>) -> Self {
+        HostError::Message(message.into())
+    }
+}
+
+impl From<Fault> for HostError {
+    fn from(fault: Fault) -> Self {
+        HostError::Memory(fault)
+    }
+}
+
+impl fmt::Display for HostError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HostError::OutOfGas => f.write_str("out of gas in a host function"),
+            HostError::Memory(fault) => write!(f, "guest memory access failed at {:#x}", fault.address),
+            HostError::Message(message) => f.write_str(message),
+        }
+    }
+}
+
+/// What a host function sees: the user's data and the calling instance.
+pub struct Caller<'a, T> {
+    /// The embedder's data passed to [`Instance::call`].
+    pub data: &'a mut T,
+    /// The instance (registers, memory, gas).
+    pub instance: &'a mut RawInstance,
+}
+
+type HostFn<T> = dyn Fn(Caller<'_, T>) -> Result<(), HostError> + Send + Sync;
+
+/// Host functions by import name.
+pub struct Linker<T> {
+    functions: BTreeMap<Vec<u8>, Arc<HostFn<T>>>,
+}
+
+impl<T> Default for Linker<T> {
+    fn default() -> Self {
+        Linker { functions: BTreeMap::new() }
+    }
+}
+
+impl<T> Linker<T> {
+    /// An empty linker.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Defines (or replaces) the host function for import `name`. It reads its
+    /// arguments from `a0`.. and writes results to `a0`/`a1`.
+    pub fn define<F>(&mut self, name: &str, function: F) -> &mut Self
+    where
+        F: Fn(Caller<'_, T>) -> Result<(), HostError> + Send + Sync + 'static,
+    {
+        self.functions.insert(name.as_bytes().to_owned(), Arc::new(function));
+        self
+    }
+
+    /// Instantiates `module`, resolving its imports by name. Imports without a
+    /// definition are allowed; calling one stops execution with
+    /// [`CallError::UnresolvedImport`].
+    pub fn instantiate(&self, module: &Module) -> Result<Instance<T>, Error> {
+        let imports = module.imports().iter().map(|symbol| self.functions.get(symbol).cloned()).collect();
+        Ok(Instance { raw: module.instantiate(), imports })
+    }
+}
+
+/// How a call ended, when it did not return normally.
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[non_exhaustive]
+pub enum CallError {
+    /// Setting the call up failed.
+    Setup(Error),
+    /// The guest trapped.
+    Trap {
+        /// The pc of the trapping instruction.
+        pc: u32,
+        /// Why.
+        reason: TrapReason,
+    },
+    /// Gas ran out; [`Instance::resume`] continues after refuelling.
+    NotEnoughGas {
+        /// Where execution stopped.
+        pc: u32,
+    },
+    /// The guest called an import that has no host function.
+    UnresolvedImport {
+        /// The import's index.
+        index: u32,
+        /// The import's symbol.
+        name: String,
+    },
+    /// A host function failed.
+    Host {
+        /// The import's symbol.
+        name: String,
+        /// The failure.
+        error: HostError,
+    },
+    /// A memory fault reported as a page fault (page-map instances only).
+    PageFault(Fault),
+}
+
+impl fmt::Display for CallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CallError::Setup(e) => write!(f, "{e}"),
+            CallError::Trap { pc, reason } => match reason {
+                TrapReason::Explicit => write!(f, "trap at pc {pc}"),
+                TrapReason::InvalidInstruction => write!(f, "trap at pc {pc}: invalid instruction"),
+                TrapReason::InvalidJump { target } => {
+                    write!(f, "trap at pc {pc}: jump to {target:#x}, which is not a valid jump target")
+                }
+                TrapReason::MemoryAccess(fault) => write!(
+                    f,
+                    "trap at pc {pc}: {} of inaccessible memory at {:#x}",
+                    if fault.is_write { "write" } else { "read" },
+                    fault.address
+                ),
+                TrapReason::Host => write!(f, "trap at pc {pc}: stopped by the host"),
+            },
+            CallError::NotEnoughGas { pc } => write!(f, "out of gas at pc {pc}"),
+            CallError::UnresolvedImport { index, name } => {
+                write!(f, "the program called import #{index} '{name}', which the host does not provide")
+            }
+            CallError::Host { name, error } => write!(f, "host function '{name}' failed: {error}"),
+            CallError::PageFault(fault) => write!(f, "page fault at {:#x}", fault.address),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for CallError {}
+
+impl From<Error> for CallError {
+    fn from(error: Error) -> Self {
+        CallError::Setup(error)
+    }
+}
+
+/// An instance with its host functions.
+pub struct Instance<T> {
+    raw: RawInstance,
+    imports: Vec<Option<Arc<HostFn<T>>>>,
+}
+
+impl<T> core::ops::Deref for Instance<T> {
+    type Target = RawInstance;
+    fn deref(&self) -> &RawInstance {
+        &self.raw
+    }
+}
+
+impl<T> core::ops::DerefMut for Instance<T> {
+    fn deref_mut(&mut self) -> &mut RawInstance {
+        &mut self.raw
+    }
+}
+
+impl<T> Instance<T> {
+    /// Calls an export with up to six arguments and returns `a0`. Host calls are
+    /// dispatched to the linker's functions.
+    pub fn call(&mut self, data: &mut T, export: &str, args: &[u64]) -> Result<u64, CallError> {
+        let pc = self.raw.module.export(export).ok_or_else(|| Error::NoSuchExport(export.into()))?.pc;
+        self.raw.prepare_call(pc, args)?;
+        self.resume(data)
+    }
+
+    /// Continues execution (after [`CallError::NotEnoughGas`] and refuelling) until the
+    /// call returns; returns `a0`.
+    pub fn resume(&mut self, data: &mut T) -> Result<u64, CallError> {
+        loop {
+            match self.raw.run() {
+                Interrupt::Finished => return Ok(self.raw.reg(Reg::A0)),
+                Interrupt::Ecalli(index) => self.host_call(data, index)?,
+                Interrupt::Trap => {
+                    return Err(CallError::Trap {
+                        pc: self.raw.program_counter(),
+                        reason: self.raw.trap_reason().unwrap_or(TrapReason::Explicit),
+                    })
+                }
+                Interrupt::NotEnoughGas => return Err(CallError::NotEnoughGas { pc: self.raw.next_program_counter() }),
+                Interrupt::PageFault(fault) => return Err(CallError::PageFault(fault)),
+            }
+        }
+    }
+
+    fn host_call(&mut self, data: &mut T, index: u32) -> Result<(), CallError> {
+        let module = self.raw.module.clone();
+        let name = || {
+            module.imports().get(index as usize).map(|s| String::from_utf8_lossy(s).into_owned()).unwrap_or_default()
+        };
+        let Some(Some(function)) = self.imports.get(index as usize) else {
+            return Err(CallError::UnresolvedImport { index, name: name() });
+        };
+        let caller = Caller { data, instance: &mut self.raw };
+        function(caller).map_err(|error| {
+            self.raw.machine.trap_reason = Some(TrapReason::Host);
+            CallError::Host { name: name(), error }
+        })
+    }
+}

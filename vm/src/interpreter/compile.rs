@@ -1,0 +1,401 @@
+//! Translation of decoded instructions into the interpreter's internal form: a flat
+//! array of fixed-size operations with resolved register indices, immediates and
+//! branch targets (as operation indices), plus one gas-charging operation at the
+//! start of every basic block. The executor never looks at the wire encoding.
+
+use alloc::vec::Vec;
+
+use crate::gas::GasPlan;
+use crate::isa::Opcode;
+use crate::program::{Code, Instruction};
+
+/// Marks a jump-table slot or target that is not a valid jump destination.
+pub(crate) const INVALID_TARGET: u32 = u32::MAX;
+
+/// One operation. 12 bytes; which fields matter depends on `kind`.
+#[derive(Copy, Clone, Debug)]
+#[repr(C)]
+pub(crate) struct Op {
+    pub kind: Kind,
+    /// Destination register.
+    pub d: u8,
+    /// First source register.
+    pub a: u8,
+    /// Second source (or base) register.
+    pub b: u8,
+    /// Immediate: a value, an address, an offset or a gas cost.
+    pub imm: u32,
+    /// An operation index (branches), a second immediate, or the upper half of a
+    /// 64-bit immediate.
+    pub target: u32,
+}
+
+macro_rules! define_kinds {
+    ($($kind:ident),+ $(,)?) => {
+        /// Operation kinds. The 32-bit instruction set keeps registers sign-extended, so
+        /// it shares most kinds with the 64-bit ones; the few that differ have `W32` forms.
+        #[derive(Copy, Clone, PartialEq, Eq, Debug)]
+        #[repr(u8)]
+        pub(crate) enum Kind { $($kind),+ }
+    };
+}
+
+define_kinds! {
+    ChargeGas, Trap, Invalid, InvalidBranch, Ecalli, Sbrk, Memset,
+    Jump, JumpIndirect, LoadImmAndJump, LoadImmAndJumpIndirect,
+    BranchEq, BranchNotEq, BranchLessUnsigned, BranchLessSigned, BranchGreaterOrEqualUnsigned, BranchGreaterOrEqualSigned,
+    BranchEqImm, BranchNotEqImm, BranchLessUnsignedImm, BranchLessOrEqualUnsignedImm, BranchGreaterOrEqualUnsignedImm,
+    BranchGreaterUnsignedImm, BranchLessSignedImm, BranchLessOrEqualSignedImm, BranchGreaterOrEqualSignedImm, BranchGreaterSignedImm,
+    LoadImm, LoadImm64, MoveReg,
+    LoadU8, LoadI8, LoadU16, LoadI16, LoadU32, LoadI32, LoadU64,
+    StoreU8, StoreU16, StoreU32, StoreU64,
+    LoadIndirectU8, LoadIndirectI8, LoadIndirectU16, LoadIndirectI16, LoadIndirectU32, LoadIndirectI32, LoadIndirectU64,
+    StoreIndirectU8, StoreIndirectU16, StoreIndirectU32, StoreIndirectU64,
+    StoreImmU8, StoreImmU16, StoreImmU32, StoreImmU64,
+    StoreImmIndirectU8, StoreImmIndirectU16, StoreImmIndirectU32, StoreImmIndirectU64,
+    CountSetBits64, CountSetBits32, CountLeadingZeroBits64, CountLeadingZeroBits32,
+    CountTrailingZeroBits64, CountTrailingZeroBits32, SignExtend8, SignExtend16, ZeroExtend16, ReverseByte, ReverseByteW32,
+    AddImm32, AddImm64, AndImm, XorImm, OrImm, MulImm32, MulImm64, SetLessThanUnsignedImm, SetLessThanSignedImm,
+    ShiftLogicalLeftImm32, ShiftLogicalRightImm32, ShiftArithmeticRightImm32,
+    ShiftLogicalLeftImm64, ShiftLogicalRightImm64, ShiftArithmeticRightImm64,
+    NegateAndAddImm32, NegateAndAddImm64, SetGreaterThanUnsignedImm, SetGreaterThanSignedImm,
+    ShiftLogicalLeftImmAlt32, ShiftLogicalRightImmAlt32, ShiftArithmeticRightImmAlt32,
+    ShiftLogicalLeftImmAlt64, ShiftLogicalRightImmAlt64, ShiftArithmeticRightImmAlt64,
+    CmovIfZeroImm, CmovIfNotZeroImm, RotateRightImm32, RotateRightImmAlt32, RotateRightImm64, RotateRightImmAlt64,
+    Add32, Sub32, Mul32, DivUnsigned32, DivSigned32, RemUnsigned32, RemSigned32,
+    ShiftLogicalLeft32, ShiftLogicalRight32, ShiftArithmeticRight32,
+    Add64, Sub64, Mul64, DivUnsigned64, DivSigned64, RemUnsigned64, RemSigned64,
+    ShiftLogicalLeft64, ShiftLogicalRight64, ShiftArithmeticRight64,
+    And, Xor, Or, MulUpperSignedSigned, MulUpperUnsignedUnsigned, MulUpperSignedUnsigned,
+    MulUpperSignedSignedW32, MulUpperUnsignedUnsignedW32, MulUpperSignedUnsignedW32,
+    SetLessThanUnsigned, SetLessThanSigned, CmovIfZero, CmovIfNotZero,
+    RotateLeft64, RotateLeft32, RotateRight64, RotateRight32,
+    AndInverted, OrInverted, Xnor, Maximum, MaximumUnsigned, Minimum, MinimumUnsigned,
+}
+
+/// A program translated for the interpreter.
+#[derive(Clone, Debug)]
+pub(crate) struct Compiled {
+    pub ops: Vec<Op>,
+    /// The guest pc of each operation (for traps, faults and host calls).
+    pub op_pc: Vec<u32>,
+    /// For each instruction index: the index of its first operation (its block's
+    /// gas charge if it starts a block).
+    pub instruction_op: Vec<u32>,
+    /// For each jump table entry: the operation to continue at, or `INVALID_TARGET`.
+    pub jump_table_ops: Vec<u32>,
+    /// For each instruction index: the cost of the block that contains it.
+    pub block_cost_of: Vec<u32>,
+    pub is_64_bit: bool,
+    /// Whether gas is metered (`memset` charges per byte only then).
+    pub metering: bool,
+}
+
+impl Compiled {
+    pub fn new(code: &Code, plan: &GasPlan, metering: bool) -> Self {
+        let instructions = code.instructions();
+        let mut block_cost_of = alloc::vec![0u32; instructions.len()];
+        let mut cost_at_start = alloc::vec![None; instructions.len() + 1];
+        for (index, &(start, cost)) in plan.blocks.iter().enumerate() {
+            let end = plan.blocks.get(index + 1).map_or(instructions.len(), |b| b.0);
+            block_cost_of[start..end].fill(cost);
+            cost_at_start[start] = Some(cost);
+        }
+
+        // First pass: where does each instruction's first operation go?
+        let mut instruction_op = Vec::with_capacity(instructions.len() + 1);
+        let mut next_op = 0u32;
+        for (index, instruction) in instructions.iter().enumerate() {
+            instruction_op.push(next_op);
+            if metering && cost_at_start[index].is_some() {
+                next_op += 1;
+            }
+            if emits_op(instruction) {
+                next_op += 1;
+            }
+        }
+        // The end of the code: a block of its own if the last block ended there,
+        // otherwise the implicit trap of the last block.
+        let ends_in_open_block = instructions.last().is_some_and(|i| !i.ends_basic_block());
+        instruction_op.push(next_op);
+
+        let target_op = |pc: u32| -> Option<u32> { code.jump_target(pc).map(|index| instruction_op[index]) };
+        let mut compiler = Compiler {
+            ops: Vec::with_capacity(next_op as usize + 2),
+            op_pc: Vec::with_capacity(next_op as usize + 2),
+            deferred_traps: Vec::new(),
+            is_64_bit: code.isa().is_64_bit(),
+        };
+        for (index, instruction) in instructions.iter().enumerate() {
+            if metering {
+                if let Some(cost) = cost_at_start[index] {
+                    compiler.push(instruction.pc, charge(cost));
+                }
+            }
+            if emits_op(instruction) {
+                compiler.translate(instruction, &target_op);
+            }
+        }
+        let end_pc = code.code_len();
+        if !ends_in_open_block && metering {
+            compiler.push(end_pc, charge(plan.end_of_code_cost));
+        }
+        compiler.push(end_pc, op(Kind::Trap));
+
+        // Branches to invalid targets go to per-branch traps that report the branch's pc.
+        let Compiler { mut ops, mut op_pc, deferred_traps, is_64_bit } = compiler;
+        for (op_index, pc, target_pc) in deferred_traps {
+            ops[op_index].target = ops.len() as u32;
+            ops.push(Op { target: target_pc, ..op(Kind::InvalidBranch) });
+            op_pc.push(pc);
+        }
+
+        let jump_table_ops = code.jump_table().iter().map(|&pc| target_op(pc).unwrap_or(INVALID_TARGET)).collect();
+        Compiled { ops, op_pc, instruction_op, jump_table_ops, block_cost_of, is_64_bit, metering }
+    }
+}
+
+fn op(kind: Kind) -> Op {
+    Op { kind, d: 0, a: 0, b: 0, imm: 0, target: 0 }
+}
+
+fn charge(cost: u32) -> Op {
+    Op { imm: cost, ..op(Kind::ChargeGas) }
+}
+
+/// `fallthrough` and `unlikely` only matter for block boundaries and gas.
+fn emits_op(instruction: &Instruction) -> bool {
+    !matches!(instruction.opcode, Some(Opcode::Fallthrough | Opcode::Unlikely))
+}
+
+struct Compiler {
+    ops: Vec<Op>,
+    op_pc: Vec<u32>,
+    /// `(operation index, pc, target pc)` of branches whose target is not a valid
+    /// jump target.
+    deferred_traps: Vec<(usize, u32, u32)>,
+    is_64_bit: bool,
+}
+
+impl Compiler {
+    fn push(&mut self, pc: u32, op: Op) {
+        self.ops.push(op);
+        self.op_pc.push(pc);
+    }
+
+    fn translate(&mut self, instruction: &Instruction, target_op: &dyn Fn(u32) -> Option<u32>) {
+        use Opcode as O;
+        let pc = instruction.pc;
+        let Some(opcode) = instruction.opcode else {
+            self.push(pc, op(Kind::Invalid));
+            return;
+        };
+        let args = &instruction.args;
+        let r = |n: usize| args.reg(n).index() as u8;
+        let w32 = !self.is_64_bit;
+
+        // Shape-based operand placement; see `Op` and the executor for the conventions.
+        let reg_reg_reg = |kind| Op { d: r(0), a: r(1), b: r(2), ..op(kind) };
+        let reg_reg_imm = |kind| Op { d: r(0), a: r(1), imm: args.imm1, ..op(kind) };
+        let store_indirect = |kind| Op { a: r(0), b: r(1), imm: args.imm1, ..op(kind) };
+        let load = |kind| Op { d: r(0), imm: args.imm1, ..op(kind) };
+        let store = |kind| Op { a: r(0), imm: args.imm1, ..op(kind) };
+        let store_imm = |kind| Op { imm: args.imm1, target: args.imm2, ..op(kind) };
+        let store_imm_indirect = |kind| Op { b: r(0), imm: args.imm1, target: args.imm2, ..op(kind) };
+        let reg_reg = |kind| Op { d: r(0), a: r(1), ..op(kind) };
+
+        let (operation, branch_target) = match opcode {
+            O::Trap => (op(Kind::Trap), None),
+            O::Fallthrough | O::Unlikely => return,
+            O::Memset => (op(Kind::Memset), None),
+            O::Ecalli => (Op { imm: args.imm1, ..op(Kind::Ecalli) }, None),
+            O::Sbrk => (reg_reg(Kind::Sbrk), None),
+            O::LoadImm64 => (Op { d: r(0), imm: args.imm1, target: args.imm2, ..op(Kind::LoadImm64) }, None),
+            O::LoadImm => (load(Kind::LoadImm), None),
+            O::MoveReg => (reg_reg(Kind::MoveReg), None),
+            O::Jump => (op(Kind::Jump), Some(args.imm1)),
+            O::JumpIndirect => (Op { b: r(0), imm: args.imm1, ..op(Kind::JumpIndirect) }, None),
+            O::LoadImmAndJump => (load(Kind::LoadImmAndJump), Some(args.imm2)),
+            O::LoadImmAndJumpIndirect => {
+                (Op { d: r(0), b: r(1), imm: args.imm1, target: args.imm2, ..op(Kind::LoadImmAndJumpIndirect) }, None)
+            }
+
+            O::BranchEqImm => (branch_imm(Kind::BranchEqImm, r(0), args.imm1), Some(args.imm2)),
+            O::BranchNotEqImm => (branch_imm(Kind::BranchNotEqImm, r(0), args.imm1), Some(args.imm2)),
+            O::BranchLessUnsignedImm => (branch_imm(Kind::BranchLessUnsignedImm, r(0), args.imm1), Some(args.imm2)),
+            O::BranchLessOrEqualUnsignedImm => {
+                (branch_imm(Kind::BranchLessOrEqualUnsignedImm, r(0), args.imm1), Some(args.imm2))
+            }
+            O::BranchGreaterOrEqualUnsignedImm => {
+                (branch_imm(Kind::BranchGreaterOrEqualUnsignedImm, r(0), args.imm1), Some(args.imm2))
+            }
+            O::BranchGreaterUnsignedImm => {
+                (branch_imm(Kind::BranchGreaterUnsignedImm, r(0), args.imm1), Some(args.imm2))
+            }
+            O::BranchLessSignedImm => (branch_imm(Kind::BranchLessSignedImm, r(0), args.imm1), Some(args.imm2)),
+            O::BranchLessOrEqualSignedImm => {
+                (branch_imm(Kind::BranchLessOrEqualSignedImm, r(0), args.imm1), Some(args.imm2))
+            }
+            O::BranchGreaterOrEqualSignedImm => {
+                (branch_imm(Kind::BranchGreaterOrEqualSignedImm, r(0), args.imm1), Some(args.imm2))
+            }
+            O::BranchGreaterSignedImm => (branch_imm(Kind::BranchGreaterSignedImm, r(0), args.imm1), Some(args.imm2)),
+
+            O::BranchEq => (branch(Kind::BranchEq, r(0), r(1)), Some(args.imm1)),
+            O::BranchNotEq => (branch(Kind::BranchNotEq, r(0), r(1)), Some(args.imm1)),
+            O::BranchLessUnsigned => (branch(Kind::BranchLessUnsigned, r(0), r(1)), Some(args.imm1)),
+            O::BranchLessSigned => (branch(Kind::BranchLessSigned, r(0), r(1)), Some(args.imm1)),
+            O::BranchGreaterOrEqualUnsigned => {
+                (branch(Kind::BranchGreaterOrEqualUnsigned, r(0), r(1)), Some(args.imm1))
+            }
+            O::BranchGreaterOrEqualSigned => (branch(Kind::BranchGreaterOrEqualSigned, r(0), r(1)), Some(args.imm1)),
+
+            O::LoadU8 => (load(Kind::LoadU8), None),
+            O::LoadI8 => (load(Kind::LoadI8), None),
+            O::LoadU16 => (load(Kind::LoadU16), None),
+            O::LoadI16 => (load(Kind::LoadI16), None),
+            O::LoadU32 => (load(Kind::LoadU32), None),
+            O::LoadI32 => (load(Kind::LoadI32), None),
+            O::LoadU64 => (load(Kind::LoadU64), None),
+            O::StoreU8 => (store(Kind::StoreU8), None),
+            O::StoreU16 => (store(Kind::StoreU16), None),
+            O::StoreU32 => (store(Kind::StoreU32), None),
+            O::StoreU64 => (store(Kind::StoreU64), None),
+
+            O::LoadIndirectU8 => (reg_reg_imm(Kind::LoadIndirectU8), None),
+            O::LoadIndirectI8 => (reg_reg_imm(Kind::LoadIndirectI8), None),
+            O::LoadIndirectU16 => (reg_reg_imm(Kind::LoadIndirectU16), None),
+            O::LoadIndirectI16 => (reg_reg_imm(Kind::LoadIndirectI16), None),
+            O::LoadIndirectU32 => (reg_reg_imm(Kind::LoadIndirectU32), None),
+            O::LoadIndirectI32 => (reg_reg_imm(Kind::LoadIndirectI32), None),
+            O::LoadIndirectU64 => (reg_reg_imm(Kind::LoadIndirectU64), None),
+            O::StoreIndirectU8 => (store_indirect(Kind::StoreIndirectU8), None),
+            O::StoreIndirectU16 => (store_indirect(Kind::StoreIndirectU16), None),
+            O::StoreIndirectU32 => (store_indirect(Kind::StoreIndirectU32), None),
+            O::StoreIndirectU64 => (store_indirect(Kind::StoreIndirectU64), None),
+
+            O::StoreImmU8 => (store_imm(Kind::StoreImmU8), None),
+            O::StoreImmU16 => (store_imm(Kind::StoreImmU16), None),
+            O::StoreImmU32 => (store_imm(Kind::StoreImmU32), None),
+            O::StoreImmU64 => (store_imm(Kind::StoreImmU64), None),
+            O::StoreImmIndirectU8 => (store_imm_indirect(Kind::StoreImmIndirectU8), None),
+            O::StoreImmIndirectU16 => (store_imm_indirect(Kind::StoreImmIndirectU16), None),
+            O::StoreImmIndirectU32 => (store_imm_indirect(Kind::StoreImmIndirectU32), None),
+            O::StoreImmIndirectU64 => (store_imm_indirect(Kind::StoreImmIndirectU64), None),
+
+            O::CountSetBits64 => (reg_reg(Kind::CountSetBits64), None),
+            O::CountSetBits32 => (reg_reg(Kind::CountSetBits32), None),
+            O::CountLeadingZeroBits64 => (reg_reg(Kind::CountLeadingZeroBits64), None),
+            O::CountLeadingZeroBits32 => (reg_reg(Kind::CountLeadingZeroBits32), None),
+            O::CountTrailingZeroBits64 => (reg_reg(Kind::CountTrailingZeroBits64), None),
+            O::CountTrailingZeroBits32 => (reg_reg(Kind::CountTrailingZeroBits32), None),
+            O::SignExtend8 => (reg_reg(Kind::SignExtend8), None),
+            O::SignExtend16 => (reg_reg(Kind::SignExtend16), None),
+            O::ZeroExtend16 => (reg_reg(Kind::ZeroExtend16), None),
+            O::ReverseByte if w32 => (reg_reg(Kind::ReverseByteW32), None),
+            O::ReverseByte => (reg_reg(Kind::ReverseByte), None),
+
+            O::AddImm32 => (reg_reg_imm(Kind::AddImm32), None),
+            O::AddImm64 => (reg_reg_imm(Kind::AddImm64), None),
+            O::AndImm => (reg_reg_imm(Kind::AndImm), None),
+            O::XorImm => (reg_reg_imm(Kind::XorImm), None),
+            O::OrImm => (reg_reg_imm(Kind::OrImm), None),
+            O::MulImm32 => (reg_reg_imm(Kind::MulImm32), None),
+            O::MulImm64 => (reg_reg_imm(Kind::MulImm64), None),
+            O::SetLessThanUnsignedImm => (reg_reg_imm(Kind::SetLessThanUnsignedImm), None),
+            O::SetLessThanSignedImm => (reg_reg_imm(Kind::SetLessThanSignedImm), None),
+            O::ShiftLogicalLeftImm32 => (reg_reg_imm(Kind::ShiftLogicalLeftImm32), None),
+            O::ShiftLogicalRightImm32 => (reg_reg_imm(Kind::ShiftLogicalRightImm32), None),
+            O::ShiftArithmeticRightImm32 => (reg_reg_imm(Kind::ShiftArithmeticRightImm32), None),
+            O::ShiftLogicalLeftImm64 => (reg_reg_imm(Kind::ShiftLogicalLeftImm64), None),
+            O::ShiftLogicalRightImm64 => (reg_reg_imm(Kind::ShiftLogicalRightImm64), None),
+            O::ShiftArithmeticRightImm64 => (reg_reg_imm(Kind::ShiftArithmeticRightImm64), None),
+            O::NegateAndAddImm32 => (reg_reg_imm(Kind::NegateAndAddImm32), None),
+            O::NegateAndAddImm64 => (reg_reg_imm(Kind::NegateAndAddImm64), None),
+            O::SetGreaterThanUnsignedImm => (reg_reg_imm(Kind::SetGreaterThanUnsignedImm), None),
+            O::SetGreaterThanSignedImm => (reg_reg_imm(Kind::SetGreaterThanSignedImm), None),
+            O::ShiftLogicalLeftImmAlt32 => (reg_reg_imm(Kind::ShiftLogicalLeftImmAlt32), None),
+            O::ShiftLogicalRightImmAlt32 => (reg_reg_imm(Kind::ShiftLogicalRightImmAlt32), None),
+            O::ShiftArithmeticRightImmAlt32 => (reg_reg_imm(Kind::ShiftArithmeticRightImmAlt32), None),
+            O::ShiftLogicalLeftImmAlt64 => (reg_reg_imm(Kind::ShiftLogicalLeftImmAlt64), None),
+            O::ShiftLogicalRightImmAlt64 => (reg_reg_imm(Kind::ShiftLogicalRightImmAlt64), None),
+            O::ShiftArithmeticRightImmAlt64 => (reg_reg_imm(Kind::ShiftArithmeticRightImmAlt64), None),
+            O::CmovIfZeroImm => (reg_reg_imm(Kind::CmovIfZeroImm), None),
+            O::CmovIfNotZeroImm => (reg_reg_imm(Kind::CmovIfNotZeroImm), None),
+            O::RotateRightImm32 => (reg_reg_imm(Kind::RotateRightImm32), None),
+            O::RotateRightImmAlt32 => (reg_reg_imm(Kind::RotateRightImmAlt32), None),
+            O::RotateRightImm64 => (reg_reg_imm(Kind::RotateRightImm64), None),
+            O::RotateRightImmAlt64 => (reg_reg_imm(Kind::RotateRightImmAlt64), None),
+
+            O::Add32 => (reg_reg_reg(Kind::Add32), None),
+            O::Sub32 => (reg_reg_reg(Kind::Sub32), None),
+            O::Mul32 => (reg_reg_reg(Kind::Mul32), None),
+            O::DivUnsigned32 => (reg_reg_reg(Kind::DivUnsigned32), None),
+            O::DivSigned32 => (reg_reg_reg(Kind::DivSigned32), None),
+            O::RemUnsigned32 => (reg_reg_reg(Kind::RemUnsigned32), None),
+            O::RemSigned32 => (reg_reg_reg(Kind::RemSigned32), None),
+            O::ShiftLogicalLeft32 => (reg_reg_reg(Kind::ShiftLogicalLeft32), None),
+            O::ShiftLogicalRight32 => (reg_reg_reg(Kind::ShiftLogicalRight32), None),
+            O::ShiftArithmeticRight32 => (reg_reg_reg(Kind::ShiftArithmeticRight32), None),
+            O::Add64 => (reg_reg_reg(Kind::Add64), None),
+            O::Sub64 => (reg_reg_reg(Kind::Sub64), None),
+            O::Mul64 => (reg_reg_reg(Kind::Mul64), None),
+            O::DivUnsigned64 => (reg_reg_reg(Kind::DivUnsigned64), None),
+            O::DivSigned64 => (reg_reg_reg(Kind::DivSigned64), None),
+            O::RemUnsigned64 => (reg_reg_reg(Kind::RemUnsigned64), None),
+            O::RemSigned64 => (reg_reg_reg(Kind::RemSigned64), None),
+            O::ShiftLogicalLeft64 => (reg_reg_reg(Kind::ShiftLogicalLeft64), None),
+            O::ShiftLogicalRight64 => (reg_reg_reg(Kind::ShiftLogicalRight64), None),
+            O::ShiftArithmeticRight64 => (reg_reg_reg(Kind::ShiftArithmeticRight64), None),
+            O::And => (reg_reg_reg(Kind::And), None),
+            O::Xor => (reg_reg_reg(Kind::Xor), None),
+            O::Or => (reg_reg_reg(Kind::Or), None),
+            O::MulUpperSignedSigned if w32 => (reg_reg_reg(Kind::MulUpperSignedSignedW32), None),
+            O::MulUpperSignedSigned => (reg_reg_reg(Kind::MulUpperSignedSigned), None),
+            O::MulUpperUnsignedUnsigned if w32 => (reg_reg_reg(Kind::MulUpperUnsignedUnsignedW32), None),
+            O::MulUpperUnsignedUnsigned => (reg_reg_reg(Kind::MulUpperUnsignedUnsigned), None),
+            O::MulUpperSignedUnsigned if w32 => (reg_reg_reg(Kind::MulUpperSignedUnsignedW32), None),
+            O::MulUpperSignedUnsigned => (reg_reg_reg(Kind::MulUpperSignedUnsigned), None),
+            O::SetLessThanUnsigned => (reg_reg_reg(Kind::SetLessThanUnsigned), None),
+            O::SetLessThanSigned => (reg_reg_reg(Kind::SetLessThanSigned), None),
+            O::CmovIfZero => (reg_reg_reg(Kind::CmovIfZero), None),
+            O::CmovIfNotZero => (reg_reg_reg(Kind::CmovIfNotZero), None),
+            O::RotateLeft64 => (reg_reg_reg(Kind::RotateLeft64), None),
+            O::RotateLeft32 => (reg_reg_reg(Kind::RotateLeft32), None),
+            O::RotateRight64 => (reg_reg_reg(Kind::RotateRight64), None),
+            O::RotateRight32 => (reg_reg_reg(Kind::RotateRight32), None),
+            O::AndInverted => (reg_reg_reg(Kind::AndInverted), None),
+            O::OrInverted => (reg_reg_reg(Kind::OrInverted), None),
+            O::Xnor => (reg_reg_reg(Kind::Xnor), None),
+            O::Maximum => (reg_reg_reg(Kind::Maximum), None),
+            O::MaximumUnsigned => (reg_reg_reg(Kind::MaximumUnsigned), None),
+            O::Minimum => (reg_reg_reg(Kind::Minimum), None),
+            O::MinimumUnsigned => (reg_reg_reg(Kind::MinimumUnsigned), None),
+        };
+
+        let mut operation = operation;
+        if let Some(target_pc) = branch_target {
+            match target_op(target_pc) {
+                Some(index) => operation.target = index,
+                None => self.deferred_traps.push((self.ops.len(), pc, target_pc)),
+            }
+        }
+        self.push(pc, operation);
+    }
+}
+
+fn branch_imm(kind: Kind, reg: u8, imm: u32) -> Op {
+    Op { a: reg, imm, ..op(kind) }
+}
+
+fn branch(kind: Kind, a: u8, b: u8) -> Op {
+    Op { a, b, ..op(kind) }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn op_is_twelve_bytes() {
+        assert_eq!(core::mem::size_of::<super::Op>(), 12);
+    }
+}

@@ -1,0 +1,36 @@
+//! A virtual machine for PolkaVM program blobs.
+//!
+//! `pvm` loads `.polkavm` blobs as `polkavm-linker` 0.37 writes them (instruction sets
+//! ReviveV1, Latest32, Latest64 and JamV1), validates them, and runs them in a
+//! `no_std` interpreter with exact, synchronous per-basic-block gas metering. Results,
+//! traps and gas match the reference implementation (`polkavm` 0.37).
+//!
+//! Layers, bottom up:
+//! - [`isa`]: the instruction table (opcode numbering per instruction set, operand
+//!   shapes, block terminators) from which everything else is derived;
+//! - [`program`]: the blob container, code decoding, and a blob writer;
+//! - [`memory`]: the memory map and guest memory;
+//! - [`gas`]: cost model and per-block gas plan;
+//! - `interpreter`: translation into a dispatch-friendly form and the executor;
+//! - the embedding API: [`Engine`], [`Module`], [`RawInstance`] / [`Instance`],
+//!   [`Linker`].
+#![cfg_attr(not(feature = "std"), no_std)]
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+
+mod api;
+pub mod gas;
+mod interpreter;
+pub mod isa;
+pub mod memory;
+pub mod program;
+
+pub use api::{
+    CallError, Caller, Config, Engine, Error, HostError, Instance, Linker, Module, ModuleConfig, RawInstance,
+};
+pub use gas::{CostModel, Gas};
+pub use interpreter::{Interrupt, TrapReason};
+pub use isa::{InstructionSet, Opcode, Reg};
+pub use memory::{Fault, MemoryMap, RETURN_TO_HOST};
