@@ -97,7 +97,7 @@ pub enum Error {
     Parse(ParseError),
     /// The blob's declared memory does not fit.
     MemoryMap(&'static str),
-    /// An export points at something that is not the start of a basic block.
+    /// An export points at something that is not the start of an instruction.
     InvalidExport {
         /// The export's name.
         name: String,
@@ -118,7 +118,7 @@ impl fmt::Display for Error {
             Error::Parse(e) => write!(f, "invalid program blob: {e}"),
             Error::MemoryMap(why) => write!(f, "invalid memory layout: {why}"),
             Error::InvalidExport { name, pc } => {
-                write!(f, "export '{name}' points at pc {pc}, which is not the start of a basic block")
+                write!(f, "export '{name}' points at pc {pc}, which is not the start of an instruction")
             }
             Error::NoSuchExport(name) => write!(f, "the program has no export named '{name}'"),
             Error::InvalidPc(pc) => write!(f, "pc {pc} is not the start of an instruction"),
@@ -175,8 +175,10 @@ impl Module {
         )
         .map_err(Error::MemoryMap)?;
         let code = Code::decode(blob.isa, &blob.code);
+        // Like the reference, an export may point into the middle of a basic block
+        // (calling it charges the whole block), but it must be an instruction start.
         for export in &blob.exports {
-            if code.jump_target(export.pc).is_none() {
+            if code.index_of(export.pc).is_none() {
                 return Err(Error::InvalidExport { name: export.name().into_owned(), pc: export.pc });
             }
         }
@@ -585,17 +587,25 @@ impl<T> Instance<T> {
     }
 
     fn host_call(&mut self, data: &mut T, index: u32) -> Result<(), CallError> {
-        let module = self.raw.module.clone();
-        let name = || {
-            module.imports().get(index as usize).map(|s| String::from_utf8_lossy(s).into_owned()).unwrap_or_default()
+        let result = match self.imports.get(index as usize) {
+            Some(Some(function)) => function(Caller { data, instance: &mut self.raw }).map_err(Some),
+            _ => Err(None),
         };
-        let Some(Some(function)) = self.imports.get(index as usize) else {
-            return Err(CallError::UnresolvedImport { index, name: name() });
-        };
-        let caller = Caller { data, instance: &mut self.raw };
-        function(caller).map_err(|error| {
-            self.raw.machine.trap_reason = Some(TrapReason::Host);
-            CallError::Host { name: name(), error }
+        result.map_err(|error| {
+            let name = self
+                .raw
+                .module
+                .imports()
+                .get(index as usize)
+                .map(|s| String::from_utf8_lossy(s).into_owned())
+                .unwrap_or_default();
+            match error {
+                Some(error) => {
+                    self.raw.machine.trap_reason = Some(TrapReason::Host);
+                    CallError::Host { name, error }
+                }
+                None => CallError::UnresolvedImport { index, name },
+            }
         })
     }
 }

@@ -1,0 +1,67 @@
+//! Memset benchmark: fills a 4 MiB buffer in three different ways.
+//!
+//! Each variant writes a different byte value so that the host can tell from
+//! `checksum()` which one ran last:
+//!  - `run()`: `slice.fill(1)` (lowered by LLVM to a `memset` call),
+//!  - `run_naive()`: a byte-at-a-time volatile loop writing 2,
+//!  - `run_accelerated()`: PolkaVM's `memset` instruction writing 3.
+#![no_std]
+#![no_main]
+
+// More than the linker's 8 KiB default, so that the VM must honour it.
+polkavm_derive::min_stack_size!(16 * 1024);
+
+#[panic_handler]
+fn panic(_info: &core::panic::PanicInfo) -> ! {
+    // SAFETY: `unimp` is an illegal instruction, which the VM turns into a trap.
+    unsafe { core::arch::asm!("unimp", options(noreturn)) }
+}
+
+const BUFFER_LEN: usize = 4 * 1024 * 1024;
+
+/// The distance between the bytes that `checksum()` samples (a prime, so
+/// that the samples land at varied alignments).
+const CHECKSUM_STRIDE: usize = 1021;
+
+static mut BUFFER: [u8; BUFFER_LEN] = [0; BUFFER_LEN];
+
+fn buffer() -> &'static mut [u8; BUFFER_LEN] {
+    // SAFETY: the guest is single-threaded and every export takes this
+    // borrow at most once, dropping it before returning.
+    unsafe { &mut *core::ptr::addr_of_mut!(BUFFER) }
+}
+
+#[polkavm_derive::polkavm_export]
+extern "C" fn initialize() {
+    buffer().fill(0);
+}
+
+#[polkavm_derive::polkavm_export]
+extern "C" fn run() {
+    buffer().fill(1);
+}
+
+#[polkavm_derive::polkavm_export]
+extern "C" fn run_naive() {
+    for byte in buffer().iter_mut() {
+        // SAFETY: `byte` is a valid, exclusive reference.
+        unsafe { core::ptr::write_volatile(byte, 2) };
+    }
+}
+
+#[polkavm_derive::polkavm_export]
+extern "C" fn run_accelerated() {
+    let buffer = buffer();
+    // SAFETY: the destination range is exactly the (writable) buffer.
+    unsafe { polkavm_derive::memset(buffer.as_mut_ptr(), 3, buffer.len()) };
+}
+
+/// Sums every `CHECKSUM_STRIDE`-th byte of the buffer, starting at 0.
+#[polkavm_derive::polkavm_export]
+extern "C" fn checksum() -> u32 {
+    buffer()
+        .iter()
+        .step_by(CHECKSUM_STRIDE)
+        .map(|&byte| u32::from(byte))
+        .sum()
+}

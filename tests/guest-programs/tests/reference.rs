@@ -1,0 +1,216 @@
+//! Runs every guest blob on the reference implementation (PolkaVM 0.37's
+//! interpreter) and checks real results, proving that the blobs are valid and
+//! do what their sources say.
+
+use guest_programs::{blob, link_error, programs, Isa};
+use polkavm::{
+    BackendKind, Caller, Config, Engine, GasMeteringKind, Instance, Linker, Module, ModuleConfig,
+};
+
+/// Enough for the largest benchmark (the prime sieve) with a wide margin.
+const GAS_LIMIT: i64 = 20_000_000_000;
+
+/// What the host's `get_third_number` returns to `hello-world`.
+const THIRD_NUMBER: u32 = 100;
+
+/// Programs that must link for ReviveV1 (they use no newer instructions).
+const REVIVE_V1_PROGRAMS: &[&str] = &["bench-minimal", "bench-prime-sieve", "hello-world"];
+
+struct Program {
+    isa: Isa,
+    instance: Instance,
+}
+
+impl Program {
+    /// Calls `function(args...)` and returns its result.
+    fn call_with(&mut self, function: &str, args: (u32, u32)) -> u32 {
+        self.instance.set_gas(GAS_LIMIT);
+        let result = self
+            .instance
+            .call_typed_and_get_result::<u32, _>(&mut (), function, args);
+        result
+            .unwrap_or_else(|error| panic!("calling {function} on {} failed: {error:?}", self.isa))
+    }
+
+    /// Calls `function()`, which returns nothing.
+    fn call(&mut self, function: &str) {
+        self.instance.set_gas(GAS_LIMIT);
+        let result = self.instance.call_typed(&mut (), function, ());
+        result
+            .unwrap_or_else(|error| panic!("calling {function} on {} failed: {error:?}", self.isa));
+    }
+
+    /// Calls `function()`, which returns a `u32`.
+    fn get(&mut self, function: &str) -> u32 {
+        self.instance.set_gas(GAS_LIMIT);
+        let result = self
+            .instance
+            .call_typed_and_get_result::<u32, _>(&mut (), function, ());
+        result
+            .unwrap_or_else(|error| panic!("calling {function} on {} failed: {error:?}", self.isa))
+    }
+}
+
+fn engine() -> Engine {
+    let mut config = Config::new();
+    config.set_backend(Some(BackendKind::Interpreter));
+    Engine::new(&config).unwrap()
+}
+
+/// Loads the blob of `program` for `isa`, if it was linked for it.
+fn load(engine: &Engine, program: &str, isa: Isa) -> Option<Module> {
+    let mut module_config = ModuleConfig::new();
+    module_config.set_gas_metering(Some(GasMeteringKind::Sync));
+    let bytes = blob(program, isa)?;
+    let module = Module::new(engine, &module_config, bytes.into())
+        .unwrap_or_else(|error| panic!("{program} ({isa}) failed to load: {error}"));
+    assert_eq!(module.is_64_bit(), isa.is_64_bit(), "{program} ({isa})");
+    Some(module)
+}
+
+/// Instantiates `program` on the interpreter for every instruction set it was linked for.
+fn instantiate_all(program: &str) -> Vec<Program> {
+    let engine = engine();
+    let mut linker: Linker = Linker::new();
+    linker
+        .define_typed("get_third_number", |_caller: Caller| -> u32 {
+            THIRD_NUMBER
+        })
+        .unwrap();
+
+    let instances: Vec<Program> = Isa::ALL
+        .into_iter()
+        .filter_map(|isa| Some((isa, load(&engine, program, isa)?)))
+        .map(|(isa, module)| {
+            let instance = linker
+                .instantiate_pre(&module)
+                .unwrap()
+                .instantiate()
+                .unwrap();
+            Program { isa, instance }
+        })
+        .collect();
+    assert!(
+        instances.len() >= 2,
+        "{program}: expected at least Latest32 and Latest64 blobs"
+    );
+    instances
+}
+
+#[test]
+fn every_program_links() {
+    let expected = [
+        "bench-memset",
+        "bench-minimal",
+        "bench-prime-sieve",
+        "hello-world",
+    ];
+    assert_eq!(programs(), expected);
+
+    for &program in programs() {
+        for isa in Isa::ALL {
+            match (blob(program, isa), link_error(program, isa)) {
+                (Some(bytes), None) => {
+                    eprintln!("{program:>18} {isa:>8}: {:>6} bytes", bytes.len())
+                }
+                (None, Some(error)) => eprintln!("{program:>18} {isa:>8}: not linked: {error}"),
+                other => panic!(
+                    "{program} ({isa}): expected exactly one of blob/link error, got {other:?}"
+                ),
+            }
+        }
+        assert!(blob(program, Isa::Latest32).is_some(), "{program}");
+        assert!(blob(program, Isa::Latest64).is_some(), "{program}");
+    }
+
+    for program in REVIVE_V1_PROGRAMS {
+        assert!(
+            blob(program, Isa::ReviveV1).is_some(),
+            "{program}: {:?}",
+            link_error(program, Isa::ReviveV1)
+        );
+    }
+    assert!(blob("no-such-program", Isa::Latest64).is_none());
+}
+
+#[test]
+fn min_stack_size_is_recorded() {
+    let engine = engine();
+    for &program in programs() {
+        // `bench-prime-sieve` and `bench-memset` ask for 16 KiB with
+        // `min_stack_size!`; the others get the linker's default of 8 KiB.
+        let expected = match program {
+            "bench-prime-sieve" | "bench-memset" => 16 * 1024,
+            _ => 8 * 1024,
+        };
+        for isa in Isa::ALL {
+            if let Some(module) = load(&engine, program, isa) {
+                assert_eq!(
+                    module.memory_map().stack_size(),
+                    expected,
+                    "{program} ({isa})"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn hello_world_adds_numbers() {
+    for mut program in instantiate_all("hello-world") {
+        assert_eq!(
+            program.call_with("add_numbers", (1_u32, 2_u32)),
+            103,
+            "{}",
+            program.isa
+        );
+        assert_eq!(
+            program.call_with("add_numbers", (u32::MAX, 1_u32)),
+            THIRD_NUMBER,
+            "{}",
+            program.isa
+        );
+    }
+}
+
+#[test]
+fn minimal_counts_calls() {
+    for mut program in instantiate_all("bench-minimal") {
+        program.call("initialize");
+        assert_eq!(program.get("get_counter"), 0);
+        for expected in 1..=10 {
+            program.call("run");
+            assert_eq!(program.get("get_counter"), expected, "{}", program.isa);
+        }
+        program.call("initialize");
+        assert_eq!(program.get("get_counter"), 0);
+    }
+}
+
+#[test]
+fn prime_sieve_counts_primes_below_ten_million() {
+    for mut program in instantiate_all("bench-prime-sieve") {
+        // `initialize` traps if the sieve is wrong for small limits.
+        program.call("initialize");
+        assert_eq!(program.get("get_result"), 0);
+        program.call("run");
+        assert_eq!(program.get("get_result"), 664_579, "{}", program.isa);
+    }
+}
+
+#[test]
+fn memset_fills_the_buffer() {
+    // `checksum` sums every 1021st byte of a 4 MiB buffer.
+    let samples = (4_u32 << 20).div_ceil(1021);
+    for mut program in instantiate_all("bench-memset") {
+        let isa = program.isa;
+        program.call("initialize");
+        assert_eq!(program.get("checksum"), 0, "{isa}");
+        program.call("run");
+        assert_eq!(program.get("checksum"), samples, "{isa}");
+        program.call("run_naive");
+        assert_eq!(program.get("checksum"), samples * 2, "{isa}");
+        program.call("run_accelerated");
+        assert_eq!(program.get("checksum"), samples * 3, "{isa}");
+    }
+}
