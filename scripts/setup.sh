@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs what the project needs to build guest programs (contracts/) into
-# PolkaVM blobs. Idempotent: safe to run repeatedly.
+# Installs everything the project needs on a fresh machine of this image.
+# Idempotent: safe to run repeatedly.
 #
-# Guest programs are built with the default *stable* toolchain plus
-# RUSTC_BOOTSTRAP=1 (for `-Zbuild-std` and custom target JSONs), which needs
-# the standard library sources (`rust-src`) to rebuild `core`/`alloc` for the
-# PolkaVM RISC-V targets.
+# - rust-src: guest programs (contracts/) are built with the default *stable*
+#   toolchain plus RUSTC_BOOTSTRAP=1 (for `-Zbuild-std` and custom target JSONs),
+#   which rebuilds `core`/`alloc` for the PolkaVM RISC-V targets from source.
+# - wasm32v1-none: the VM must build `no_std` for a chain's Wasm runtime.
+# - clippy, rustfmt: the test command checks lints and formatting.
 set -euo pipefail
 
 if ! command -v rustup >/dev/null 2>&1; then
@@ -20,11 +21,17 @@ if ! rustup toolchain list | grep -q "^${toolchain}"; then
     rustup toolchain install "${toolchain}" --profile minimal
 fi
 
-if rustup component list --toolchain "${toolchain}" --installed | grep -q '^rust-src'; then
-    echo "==> rust-src already installed for ${toolchain}"
-else
-    echo "==> installing rust-src for ${toolchain}"
-    rustup component add rust-src --toolchain "${toolchain}"
+installed_components=$(rustup component list --toolchain "${toolchain}" --installed)
+for component in rust-src clippy rustfmt; do
+    if ! grep -q "^${component}" <<<"${installed_components}"; then
+        echo "==> installing ${component} for ${toolchain}"
+        rustup component add "${component}" --toolchain "${toolchain}"
+    fi
+done
+
+if ! rustup target list --toolchain "${toolchain}" --installed | grep -q '^wasm32v1-none$'; then
+    echo "==> installing the wasm32v1-none target for ${toolchain}"
+    rustup target add wasm32v1-none --toolchain "${toolchain}"
 fi
 
 echo "==> setup complete"

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, lints, unit/integration/differential tests
+# (release mode: guest programs such as the prime sieve run in the tests), the
+# no_std Wasm build of the VM, and the JAM PVM conformance vectors.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+
+step() { echo; echo "==> $*"; }
+
+step "rustfmt"
+cargo fmt --all -- --check
+
+step "clippy"
+cargo clippy --workspace --all-targets --release -- -D warnings
+
+step "no_std build of the VM for wasm32v1-none"
+cargo check -p pvm --no-default-features --target wasm32v1-none
+
+step "tests"
+cargo test --workspace --release
+
+vectors="${JAM_VECTORS:-../shared/conformance/jam-pvm-v0.4/programs}"
+step "JAM PVM test vectors ($vectors)"
+if [ -d "$vectors" ]; then
+    cargo run --release -q -p polkatool -- test-vectors "$vectors"
+else
+    echo "The JAM PVM test vectors are ABSENT: $vectors does not exist."
+    echo "They are read from ../shared/conformance (not copied into this repository)."
+    if [ "${CI:-}" = "true" ]; then
+        exit 1
+    fi
+fi
