@@ -48,10 +48,7 @@ fn is_polluting_env_var(name: &str) -> bool {
 
 fn main() {
     let manifest_dir = PathBuf::from(env("CARGO_MANIFEST_DIR"));
-    let root = manifest_dir
-        .join("../..")
-        .canonicalize()
-        .expect("repository root");
+    let root = manifest_dir.join("../..").canonicalize().expect("repository root");
     let contracts_dir = root.join("contracts");
     let targets_dir = root.join("guest-sdk/targets");
     let guest_target_dir = root.join("target/guest");
@@ -83,41 +80,20 @@ fn main() {
                 Ok(blob) => {
                     let path = out_dir.join(format!("{program}.{}.polkavm", isa.to_lowercase()));
                     write_if_changed(&path, &blob);
-                    writeln!(
-                        blobs,
-                        "    ({program:?}, Isa::{isa}, include_bytes!({:?})),",
-                        path.display().to_string()
-                    )
-                    .unwrap();
+                    writeln!(blobs, "    ({program:?}, Isa::{isa}, include_bytes!({:?})),", path.display().to_string())
+                        .unwrap();
                 }
                 Err(error) if target_isa == TargetInstructionSet::ReviveV1 => {
-                    writeln!(
-                        link_errors,
-                        "    ({program:?}, Isa::{isa}, {:?}),",
-                        error.to_string()
-                    )
-                    .unwrap();
+                    writeln!(link_errors, "    ({program:?}, Isa::{isa}, {:?}),", error.to_string()).unwrap();
                 }
                 Err(error) => panic!("failed to link {program} for {isa}: {error}"),
             }
         }
     }
 
-    writeln!(
-        generated,
-        "pub(crate) const PROGRAMS: &[&str] = &{programs:?};"
-    )
-    .unwrap();
-    writeln!(
-        generated,
-        "pub(crate) const BLOBS: &[(&str, Isa, &[u8])] = &[\n{blobs}];"
-    )
-    .unwrap();
-    writeln!(
-        generated,
-        "pub(crate) const LINK_ERRORS: &[(&str, Isa, &str)] = &[\n{link_errors}];"
-    )
-    .unwrap();
+    writeln!(generated, "pub(crate) const PROGRAMS: &[&str] = &{programs:?};").unwrap();
+    writeln!(generated, "pub(crate) const BLOBS: &[(&str, Isa, &[u8])] = &[\n{blobs}];").unwrap();
+    writeln!(generated, "pub(crate) const LINK_ERRORS: &[(&str, Isa, &str)] = &[\n{link_errors}];").unwrap();
     write_if_changed(&out_dir.join("blobs.rs"), generated.as_bytes());
 }
 
@@ -133,8 +109,7 @@ fn read(path: &Path) -> Vec<u8> {
 /// unchanged blobs do not trigger recompilation of dependents.
 fn write_if_changed(path: &Path, data: &[u8]) {
     if std::fs::read(path).ok().as_deref() != Some(data) {
-        std::fs::write(path, data)
-            .unwrap_or_else(|error| panic!("failed to write {}: {error}", path.display()));
+        std::fs::write(path, data).unwrap_or_else(|error| panic!("failed to write {}: {error}", path.display()));
     }
 }
 
@@ -149,11 +124,7 @@ fn discover_programs(contracts_dir: &Path) -> Vec<String> {
         .map(|path| path.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
     programs.sort();
-    assert!(
-        !programs.is_empty(),
-        "no guest programs found in {}",
-        contracts_dir.display()
-    );
+    assert!(!programs.is_empty(), "no guest programs found in {}", contracts_dir.display());
     programs
 }
 
@@ -205,15 +176,9 @@ fn build_guests(cargo: &str, contracts_dir: &Path, targets_dir: &Path, guest_tar
         // Newer cargo (e.g. 1.95) refuses `.json` targets without this flag.
         command.arg("-Zjson-target-spec");
     }
-    command
-        .arg("--manifest-path")
-        .arg(contracts_dir.join("Cargo.toml"))
-        .arg("--target-dir")
-        .arg(guest_target_dir);
+    command.arg("--manifest-path").arg(contracts_dir.join("Cargo.toml")).arg("--target-dir").arg(guest_target_dir);
     for target in [TARGET_32, TARGET_64] {
-        command
-            .arg("--target")
-            .arg(targets_dir.join(format!("{target}.json")));
+        command.arg("--target").arg(targets_dir.join(format!("{target}.json")));
     }
 
     // Cargo parses this script's stdout for directives; keep the nested
@@ -221,13 +186,8 @@ fn build_guests(cargo: &str, contracts_dir: &Path, targets_dir: &Path, guest_tar
     let status = command
         .stdout(std::io::stderr())
         .status()
-        .unwrap_or_else(|error| {
-            panic!("failed to run `{cargo} build` for the guest programs: {error}")
-        });
-    assert!(
-        status.success(),
-        "building the guest programs failed ({status}); see the output above"
-    );
+        .unwrap_or_else(|error| panic!("failed to run `{cargo} build` for the guest programs: {error}"));
+    assert!(status.success(), "building the guest programs failed ({status}); see the output above");
 }
 
 fn cargo_supports_z_flag(cargo: &str, flag: &str) -> bool {
@@ -238,10 +198,7 @@ fn cargo_supports_z_flag(cargo: &str, flag: &str) -> bool {
         .is_ok_and(|output| String::from_utf8_lossy(&output.stdout).contains(flag))
 }
 
-fn link(
-    elf: &[u8],
-    isa: TargetInstructionSet,
-) -> Result<Vec<u8>, polkavm_linker::ProgramFromElfError> {
+fn link(elf: &[u8], isa: TargetInstructionSet) -> Result<Vec<u8>, polkavm_linker::ProgramFromElfError> {
     let mut config = polkavm_linker::Config::default();
     config.set_strip(true);
     config.set_optimize(true);

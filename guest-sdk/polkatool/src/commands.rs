@@ -56,25 +56,36 @@ pub fn disassemble(module: &Module) -> String {
     out
 }
 
-/// The result of `polkatool run`.
+/// The result of one call of `polkatool run`.
 pub struct RunReport {
     pub result: Result<u64, CallError>,
     pub a1: u64,
     pub gas_used: i64,
 }
 
-/// Calls `export` with `args` and a trivial host that provides no imports.
-pub fn run(module: &Module, export: &str, args: &[u64], gas: i64) -> Result<RunReport> {
-    if module.export(export).is_none() {
-        let names: Vec<String> = module.exports().iter().map(|e| e.name().into_owned()).collect();
-        bail!("the program has no export named '{export}' (exports: {})", names.join(", "));
+/// Calls each export of `exports` in turn on one instance, with `args` and a trivial
+/// host that provides no imports. Stops after the first call that fails.
+pub fn run(module: &Module, exports: &[String], args: &[u64], gas: i64) -> Result<Vec<RunReport>> {
+    for export in exports {
+        if module.export(export).is_none() {
+            let names: Vec<String> = module.exports().iter().map(|e| e.name().into_owned()).collect();
+            bail!("the program has no export named '{export}' (exports: {})", names.join(", "));
+        }
     }
     if args.len() > Reg::ARGS.len() {
         bail!("at most {} arguments are supported, got {}", Reg::ARGS.len(), args.len());
     }
     let linker = Linker::<()>::new();
     let mut instance = linker.instantiate(module)?;
-    instance.set_gas(gas);
-    let result = instance.call(&mut (), export, args);
-    Ok(RunReport { result, a1: instance.reg(Reg::A1), gas_used: gas - instance.gas() })
+    let mut reports = Vec::new();
+    for export in exports {
+        instance.set_gas(gas);
+        let result = instance.call(&mut (), export, args);
+        let failed = result.is_err();
+        reports.push(RunReport { result, a1: instance.reg(Reg::A1), gas_used: gas - instance.gas() });
+        if failed {
+            break;
+        }
+    }
+    Ok(reports)
 }

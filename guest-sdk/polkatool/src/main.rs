@@ -21,13 +21,14 @@ enum Command {
         /// The `.polkavm` file.
         blob: PathBuf,
     },
-    /// Calls an export with a trivial host (no imports) and prints the result.
+    /// Calls exports with a trivial host (no imports) and prints the results.
     Run {
         /// The `.polkavm` file.
         blob: PathBuf,
-        /// The export to call.
-        #[arg(long)]
-        call: String,
+        /// The export to call; repeat to call several exports in order on the same
+        /// instance (memory persists between calls).
+        #[arg(long, required = true)]
+        call: Vec<String>,
         /// Arguments for a0..a5, comma separated (decimal or 0x-prefixed hex).
         #[arg(long, value_delimiter = ',', value_parser = parse_number)]
         args: Vec<u64>,
@@ -71,19 +72,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Run { blob, call, args, gas } => {
             let module = commands::load_module(&blob)?;
-            let report = commands::run(&module, &call, &args, gas)?;
-            println!("gas used: {}", report.gas_used);
-            match report.result {
-                Ok(a0) => {
-                    println!("status: finished");
-                    println!("return: a0 = {a0} ({a0:#x}), a1 = {} ({:#x})", report.a1, report.a1);
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(error) => {
-                    println!("status: {error}");
-                    Ok(ExitCode::FAILURE)
+            let reports = commands::run(&module, &call, &args, gas)?;
+            let mut status = ExitCode::SUCCESS;
+            for (export, report) in call.iter().zip(&reports) {
+                match &report.result {
+                    Ok(a0) => println!(
+                        "{export}: finished, a0 = {a0} ({a0:#x}), a1 = {a1} ({a1:#x}), gas used: {gas_used}",
+                        a1 = report.a1,
+                        gas_used = report.gas_used
+                    ),
+                    Err(error) => {
+                        println!("{export}: {error}, gas used: {}", report.gas_used);
+                        status = ExitCode::FAILURE;
+                    }
                 }
             }
+            Ok(status)
         }
         Command::TestVectors { paths } => {
             let failed = vectors::run_all(&paths, &mut std::io::stdout().lock()).context("running test vectors")?;

@@ -55,10 +55,7 @@ pub fn programs() -> &'static [&'static str] {
 /// The blob of `program` linked for `isa`, or `None` if the program does not
 /// exist or could not be linked for that instruction set (see [`link_error`]).
 pub fn blob(program: &str, isa: Isa) -> Option<&'static [u8]> {
-    generated::BLOBS
-        .iter()
-        .find(|&&(name, blob_isa, _)| name == program && blob_isa == isa)
-        .map(|&(_, _, blob)| blob)
+    generated::BLOBS.iter().find(|&&(name, blob_isa, _)| name == program && blob_isa == isa).map(|&(_, _, blob)| blob)
 }
 
 /// Why `program` has no blob for `isa`: the linker's error message.

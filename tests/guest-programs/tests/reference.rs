@@ -3,9 +3,7 @@
 //! do what their sources say.
 
 use guest_programs::{blob, link_error, programs, Isa};
-use polkavm::{
-    BackendKind, Caller, Config, Engine, GasMeteringKind, Instance, Linker, Module, ModuleConfig,
-};
+use polkavm::{BackendKind, Caller, Config, Engine, GasMeteringKind, Instance, Linker, Module, ModuleConfig};
 
 /// Enough for the largest benchmark (the prime sieve) with a wide margin.
 const GAS_LIMIT: i64 = 20_000_000_000;
@@ -25,29 +23,22 @@ impl Program {
     /// Calls `function(args...)` and returns its result.
     fn call_with(&mut self, function: &str, args: (u32, u32)) -> u32 {
         self.instance.set_gas(GAS_LIMIT);
-        let result = self
-            .instance
-            .call_typed_and_get_result::<u32, _>(&mut (), function, args);
-        result
-            .unwrap_or_else(|error| panic!("calling {function} on {} failed: {error:?}", self.isa))
+        let result = self.instance.call_typed_and_get_result::<u32, _>(&mut (), function, args);
+        result.unwrap_or_else(|error| panic!("calling {function} on {} failed: {error:?}", self.isa))
     }
 
     /// Calls `function()`, which returns nothing.
     fn call(&mut self, function: &str) {
         self.instance.set_gas(GAS_LIMIT);
         let result = self.instance.call_typed(&mut (), function, ());
-        result
-            .unwrap_or_else(|error| panic!("calling {function} on {} failed: {error:?}", self.isa));
+        result.unwrap_or_else(|error| panic!("calling {function} on {} failed: {error:?}", self.isa));
     }
 
     /// Calls `function()`, which returns a `u32`.
     fn get(&mut self, function: &str) -> u32 {
         self.instance.set_gas(GAS_LIMIT);
-        let result = self
-            .instance
-            .call_typed_and_get_result::<u32, _>(&mut (), function, ());
-        result
-            .unwrap_or_else(|error| panic!("calling {function} on {} failed: {error:?}", self.isa))
+        let result = self.instance.call_typed_and_get_result::<u32, _>(&mut (), function, ());
+        result.unwrap_or_else(|error| panic!("calling {function} on {} failed: {error:?}", self.isa))
     }
 }
 
@@ -72,39 +63,23 @@ fn load(engine: &Engine, program: &str, isa: Isa) -> Option<Module> {
 fn instantiate_all(program: &str) -> Vec<Program> {
     let engine = engine();
     let mut linker: Linker = Linker::new();
-    linker
-        .define_typed("get_third_number", |_caller: Caller| -> u32 {
-            THIRD_NUMBER
-        })
-        .unwrap();
+    linker.define_typed("get_third_number", |_caller: Caller| -> u32 { THIRD_NUMBER }).unwrap();
 
     let instances: Vec<Program> = Isa::ALL
         .into_iter()
         .filter_map(|isa| Some((isa, load(&engine, program, isa)?)))
         .map(|(isa, module)| {
-            let instance = linker
-                .instantiate_pre(&module)
-                .unwrap()
-                .instantiate()
-                .unwrap();
+            let instance = linker.instantiate_pre(&module).unwrap().instantiate().unwrap();
             Program { isa, instance }
         })
         .collect();
-    assert!(
-        instances.len() >= 2,
-        "{program}: expected at least Latest32 and Latest64 blobs"
-    );
+    assert!(instances.len() >= 2, "{program}: expected at least Latest32 and Latest64 blobs");
     instances
 }
 
 #[test]
 fn every_program_links() {
-    let expected = [
-        "bench-memset",
-        "bench-minimal",
-        "bench-prime-sieve",
-        "hello-world",
-    ];
+    let expected = ["bench-memset", "bench-minimal", "bench-prime-sieve", "hello-world"];
     assert_eq!(programs(), expected);
 
     for &program in programs() {
@@ -114,9 +89,7 @@ fn every_program_links() {
                     eprintln!("{program:>18} {isa:>8}: {:>6} bytes", bytes.len())
                 }
                 (None, Some(error)) => eprintln!("{program:>18} {isa:>8}: not linked: {error}"),
-                other => panic!(
-                    "{program} ({isa}): expected exactly one of blob/link error, got {other:?}"
-                ),
+                other => panic!("{program} ({isa}): expected exactly one of blob/link error, got {other:?}"),
             }
         }
         assert!(blob(program, Isa::Latest32).is_some(), "{program}");
@@ -124,11 +97,7 @@ fn every_program_links() {
     }
 
     for program in REVIVE_V1_PROGRAMS {
-        assert!(
-            blob(program, Isa::ReviveV1).is_some(),
-            "{program}: {:?}",
-            link_error(program, Isa::ReviveV1)
-        );
+        assert!(blob(program, Isa::ReviveV1).is_some(), "{program}: {:?}", link_error(program, Isa::ReviveV1));
     }
     assert!(blob("no-such-program", Isa::Latest64).is_none());
 }
@@ -145,11 +114,7 @@ fn min_stack_size_is_recorded() {
         };
         for isa in Isa::ALL {
             if let Some(module) = load(&engine, program, isa) {
-                assert_eq!(
-                    module.memory_map().stack_size(),
-                    expected,
-                    "{program} ({isa})"
-                );
+                assert_eq!(module.memory_map().stack_size(), expected, "{program} ({isa})");
             }
         }
     }
@@ -158,18 +123,8 @@ fn min_stack_size_is_recorded() {
 #[test]
 fn hello_world_adds_numbers() {
     for mut program in instantiate_all("hello-world") {
-        assert_eq!(
-            program.call_with("add_numbers", (1_u32, 2_u32)),
-            103,
-            "{}",
-            program.isa
-        );
-        assert_eq!(
-            program.call_with("add_numbers", (u32::MAX, 1_u32)),
-            THIRD_NUMBER,
-            "{}",
-            program.isa
-        );
+        assert_eq!(program.call_with("add_numbers", (1_u32, 2_u32)), 103, "{}", program.isa);
+        assert_eq!(program.call_with("add_numbers", (u32::MAX, 1_u32)), THIRD_NUMBER, "{}", program.isa);
     }
 }
 

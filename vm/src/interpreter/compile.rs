@@ -76,6 +76,12 @@ define_kinds! {
 /// A program translated for the interpreter.
 #[derive(Clone, Debug)]
 pub(crate) struct Compiled {
+    /// Invariant, relied upon by the executor's unchecked fetch: every branch target,
+    /// jump-table target and `instruction_op` entry is a valid index, and every
+    /// operation that can continue at the next index is followed by another
+    /// operation. The last operation of the code is always a `Trap`; only per-branch
+    /// `InvalidBranch` traps come after it. [`Compiled::check_invariants`] verifies it
+    /// after every translation.
     pub ops: Vec<Op>,
     /// The guest pc of each operation (for traps, faults and host calls).
     pub op_pc: Vec<u32>,
@@ -151,7 +157,48 @@ impl Compiled {
         }
 
         let jump_table_ops = code.jump_table().iter().map(|&pc| target_op(pc).unwrap_or(INVALID_TARGET)).collect();
-        Compiled { ops, op_pc, instruction_op, jump_table_ops, block_cost_of, is_64_bit, metering }
+        let compiled = Compiled { ops, op_pc, instruction_op, jump_table_ops, block_cost_of, is_64_bit, metering };
+        compiled.check_invariants();
+        compiled
+    }
+
+    /// Verifies the invariant documented on [`Compiled::ops`], so that a translator
+    /// bug is a panic at load time rather than an out-of-bounds access at run time.
+    /// Linear in the program size.
+    pub fn check_invariants(&self) {
+        let len = self.ops.len() as u32;
+        for (index, op) in self.ops.iter().enumerate() {
+            let (has_target, can_continue) = match op.kind {
+                Kind::Trap | Kind::Invalid | Kind::InvalidBranch => (false, false),
+                Kind::Jump | Kind::LoadImmAndJump => (true, false),
+                Kind::JumpIndirect | Kind::LoadImmAndJumpIndirect => (false, false),
+                Kind::BranchEq
+                | Kind::BranchNotEq
+                | Kind::BranchLessUnsigned
+                | Kind::BranchLessSigned
+                | Kind::BranchGreaterOrEqualUnsigned
+                | Kind::BranchGreaterOrEqualSigned
+                | Kind::BranchEqImm
+                | Kind::BranchNotEqImm
+                | Kind::BranchLessUnsignedImm
+                | Kind::BranchLessOrEqualUnsignedImm
+                | Kind::BranchGreaterOrEqualUnsignedImm
+                | Kind::BranchGreaterUnsignedImm
+                | Kind::BranchLessSignedImm
+                | Kind::BranchLessOrEqualSignedImm
+                | Kind::BranchGreaterOrEqualSignedImm
+                | Kind::BranchGreaterSignedImm => (true, true),
+                _ => (false, true),
+            };
+            assert!(!has_target || op.target < len, "operation {index} jumps out of range");
+            assert!(!can_continue || index + 1 < self.ops.len(), "operation {index} has no successor");
+        }
+        assert!(self.instruction_op.iter().all(|&i| i < len), "an instruction maps out of range");
+        assert!(
+            self.jump_table_ops.iter().all(|&i| i == INVALID_TARGET || i < len),
+            "a jump table entry is out of range"
+        );
+        assert_eq!(self.ops.len(), self.op_pc.len());
     }
 }
 

@@ -135,7 +135,9 @@ impl Machine {
 
     fn execute(&mut self, program: &Compiled) -> (u32, Exit) {
         let ops: &[Op] = &program.ops;
-        let regs = &mut self.regs;
+        // A local copy: addressed relative to the stack pointer, it needs no base
+        // register in the hot loop. Written back at every exit.
+        let mut regs = self.regs;
         let memory = &mut self.memory;
         let mut gas = self.gas;
         let mut i = self.next_op as usize;
@@ -148,6 +150,7 @@ impl Machine {
         }
         macro_rules! exit {
             ($exit:expr) => {{
+                self.regs = regs;
                 self.gas = gas;
                 self.next_op = i as u32;
                 return (i as u32, $exit);
@@ -229,11 +232,14 @@ impl Machine {
         }
 
         loop {
-            // The last operation is always a trap and every branch target is a valid
-            // index, so `i` stays in bounds; `get` keeps that a checked fact.
-            let Some(&op) = ops.get(i) else {
-                exit!(Exit::Trap(TrapReason::Explicit));
-            };
+            debug_assert!(i < ops.len());
+            // SAFETY: `i` is always in bounds: see the invariant on `Compiled::ops`
+            // (every operation index the executor can reach is valid, and every
+            // operation that continues at `i + 1` has a successor). Every way `i` is
+            // set honours it: `next_op` comes from `instruction_op`, an interrupted
+            // index or an ecalli's successor; jumps use validated targets.
+            #[allow(unsafe_code)]
+            let op = unsafe { *ops.get_unchecked(i) };
             match op.kind {
                 Kind::ChargeGas => {
                     let cost = Gas::from(op.imm);
@@ -247,6 +253,7 @@ impl Machine {
                 Kind::Invalid => exit!(Exit::Trap(TrapReason::InvalidInstruction)),
                 Kind::InvalidBranch => exit!(Exit::Trap(TrapReason::InvalidJump { target: op.target })),
                 Kind::Ecalli => {
+                    self.regs = regs;
                     self.gas = gas;
                     self.next_op = i as u32 + 1;
                     return (i as u32, Exit::Interrupt(Interrupt::Ecalli(op.imm)));
