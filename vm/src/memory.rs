@@ -236,10 +236,12 @@ impl Memory {
     #[inline(always)]
     pub fn load<const N: usize>(&self, address: u32) -> Result<[u8; N], Fault> {
         for region in &self.regions {
-            let offset = address.wrapping_sub(region.resident_start) as usize;
-            if let Some(bytes) = region.data.get(offset..offset.wrapping_add(N)) {
+            let offset = address.wrapping_sub(region.resident_start);
+            // 64-bit arithmetic: no overflow on 32-bit hosts either.
+            if u64::from(offset) + N as u64 <= region.data.len() as u64 {
+                let offset = offset as usize;
                 let mut out = [0u8; N];
-                out.copy_from_slice(bytes);
+                out.copy_from_slice(&region.data[offset..offset + N]);
                 return Ok(out);
             }
         }
@@ -257,12 +259,11 @@ impl Memory {
     #[inline(always)]
     pub fn store<const N: usize>(&mut self, address: u32, bytes: [u8; N]) -> Result<(), Fault> {
         for region in &mut self.regions {
-            let offset = address.wrapping_sub(region.resident_start) as usize;
-            if region.writable {
-                if let Some(target) = region.data.get_mut(offset..offset.wrapping_add(N)) {
-                    target.copy_from_slice(&bytes);
-                    return Ok(());
-                }
+            let offset = address.wrapping_sub(region.resident_start);
+            if region.writable && u64::from(offset) + N as u64 <= region.data.len() as u64 {
+                let offset = offset as usize;
+                region.data[offset..offset + N].copy_from_slice(&bytes);
+                return Ok(());
             }
         }
         self.write_slow(address, &bytes, true)

@@ -12,7 +12,7 @@ use crate::program::{Code, Instruction};
 /// Marks a jump-table slot or target that is not a valid jump destination.
 pub(crate) const INVALID_TARGET: u32 = u32::MAX;
 
-/// One operation. 12 bytes; which fields matter depends on `kind`.
+/// One operation. 16 bytes; which fields matter depends on `kind`.
 #[derive(Copy, Clone, Debug)]
 #[repr(C)]
 pub(crate) struct Op {
@@ -23,11 +23,12 @@ pub(crate) struct Op {
     pub a: u8,
     /// Second source (or base) register.
     pub b: u8,
-    /// Immediate: a value, an address, an offset or a gas cost.
-    pub imm: u32,
-    /// An operation index (branches), a second immediate, or the upper half of a
-    /// 64-bit immediate.
+    /// An operation index (branches), an address or address offset (stores of
+    /// immediates, indirect jumps with a value), or a jump target pc.
     pub target: u32,
+    /// Immediate, already sign-extended to 64 bits (instructions with 32-bit
+    /// semantics use its low half): a value, an address or offset, or a gas cost.
+    pub imm: u64,
 }
 
 macro_rules! define_kinds {
@@ -203,11 +204,11 @@ impl Compiled {
 }
 
 fn op(kind: Kind) -> Op {
-    Op { kind, d: 0, a: 0, b: 0, imm: 0, target: 0 }
+    Op { kind, d: 0, a: 0, b: 0, target: 0, imm: 0 }
 }
 
 fn charge(cost: u32) -> Op {
-    Op { imm: cost, ..op(Kind::ChargeGas) }
+    Op { imm: u64::from(cost), ..op(Kind::ChargeGas) }
 }
 
 /// `fallthrough` and `unlikely` only matter for block boundaries and gas.
@@ -243,29 +244,30 @@ impl Compiler {
 
         // Shape-based operand placement; see `Op` and the executor for the conventions.
         let reg_reg_reg = |kind| Op { d: r(0), a: r(1), b: r(2), ..op(kind) };
-        let reg_reg_imm = |kind| Op { d: r(0), a: r(1), imm: args.imm1, ..op(kind) };
-        let store_indirect = |kind| Op { a: r(0), b: r(1), imm: args.imm1, ..op(kind) };
-        let load = |kind| Op { d: r(0), imm: args.imm1, ..op(kind) };
-        let store = |kind| Op { a: r(0), imm: args.imm1, ..op(kind) };
-        let store_imm = |kind| Op { imm: args.imm1, target: args.imm2, ..op(kind) };
-        let store_imm_indirect = |kind| Op { b: r(0), imm: args.imm1, target: args.imm2, ..op(kind) };
+        let reg_reg_imm = |kind| Op { d: r(0), a: r(1), imm: sext(args.imm1), ..op(kind) };
+        let store_indirect = |kind| Op { a: r(0), b: r(1), imm: sext(args.imm1), ..op(kind) };
+        let load = |kind| Op { d: r(0), imm: sext(args.imm1), ..op(kind) };
+        let store = |kind| Op { a: r(0), imm: sext(args.imm1), ..op(kind) };
+        let store_imm = |kind| Op { target: args.imm1, imm: sext(args.imm2), ..op(kind) };
+        let store_imm_indirect = |kind| Op { b: r(0), target: args.imm1, imm: sext(args.imm2), ..op(kind) };
         let reg_reg = |kind| Op { d: r(0), a: r(1), ..op(kind) };
 
         let (operation, branch_target) = match opcode {
             O::Trap => (op(Kind::Trap), None),
             O::Fallthrough | O::Unlikely => return,
             O::Memset => (op(Kind::Memset), None),
-            O::Ecalli => (Op { imm: args.imm1, ..op(Kind::Ecalli) }, None),
+            O::Ecalli => (Op { imm: u64::from(args.imm1), ..op(Kind::Ecalli) }, None),
             O::Sbrk => (reg_reg(Kind::Sbrk), None),
-            O::LoadImm64 => (Op { d: r(0), imm: args.imm1, target: args.imm2, ..op(Kind::LoadImm64) }, None),
+            O::LoadImm64 => (Op { d: r(0), imm: args.imm64(), ..op(Kind::LoadImm64) }, None),
             O::LoadImm => (load(Kind::LoadImm), None),
             O::MoveReg => (reg_reg(Kind::MoveReg), None),
             O::Jump => (op(Kind::Jump), Some(args.imm1)),
-            O::JumpIndirect => (Op { b: r(0), imm: args.imm1, ..op(Kind::JumpIndirect) }, None),
+            O::JumpIndirect => (Op { b: r(0), imm: sext(args.imm1), ..op(Kind::JumpIndirect) }, None),
             O::LoadImmAndJump => (load(Kind::LoadImmAndJump), Some(args.imm2)),
-            O::LoadImmAndJumpIndirect => {
-                (Op { d: r(0), b: r(1), imm: args.imm1, target: args.imm2, ..op(Kind::LoadImmAndJumpIndirect) }, None)
-            }
+            O::LoadImmAndJumpIndirect => (
+                Op { d: r(0), b: r(1), imm: sext(args.imm1), target: args.imm2, ..op(Kind::LoadImmAndJumpIndirect) },
+                None,
+            ),
 
             O::BranchEqImm => (branch_imm(Kind::BranchEqImm, r(0), args.imm1), Some(args.imm2)),
             O::BranchNotEqImm => (branch_imm(Kind::BranchNotEqImm, r(0), args.imm1), Some(args.imm2)),
@@ -432,7 +434,12 @@ impl Compiler {
 }
 
 fn branch_imm(kind: Kind, reg: u8, imm: u32) -> Op {
-    Op { a: reg, imm, ..op(kind) }
+    Op { a: reg, imm: sext(imm), ..op(kind) }
+}
+
+/// Sign-extends a 32-bit immediate to 64 bits.
+fn sext(imm: u32) -> u64 {
+    imm as i32 as i64 as u64
 }
 
 fn branch(kind: Kind, a: u8, b: u8) -> Op {
@@ -442,7 +449,7 @@ fn branch(kind: Kind, a: u8, b: u8) -> Op {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn op_is_twelve_bytes() {
-        assert_eq!(core::mem::size_of::<super::Op>(), 12);
+    fn op_is_sixteen_bytes() {
+        assert_eq!(core::mem::size_of::<super::Op>(), 16);
     }
 }

@@ -63,11 +63,6 @@ fn sext32(value: u32) -> u64 {
     value as i32 as i64 as u64
 }
 
-#[inline(always)]
-fn sext_imm(value: u32) -> u64 {
-    sext32(value)
-}
-
 macro_rules! reg {
     ($regs:ident, $index:expr) => {
         $regs[usize::from($index & 15)]
@@ -133,6 +128,7 @@ impl Machine {
         }
     }
 
+    /// The hot loop.
     fn execute(&mut self, program: &Compiled) -> (u32, Exit) {
         let ops: &[Op] = &program.ops;
         // A local copy: addressed relative to the stack pointer, it needs no base
@@ -185,7 +181,7 @@ impl Machine {
                 let mut target = $target;
                 if let Some(charge) = ops.get(target) {
                     if charge.kind == Kind::ChargeGas {
-                        let cost = Gas::from(charge.imm);
+                        let cost = charge.imm as Gas;
                         if gas < cost {
                             i = target;
                             exit!(Exit::Interrupt(Interrupt::NotEnoughGas));
@@ -239,10 +235,10 @@ impl Machine {
             // set honours it: `next_op` comes from `instruction_op`, an interrupted
             // index or an ecalli's successor; jumps use validated targets.
             #[allow(unsafe_code)]
-            let op = unsafe { *ops.get_unchecked(i) };
+            let op = unsafe { ops.get_unchecked(i) };
             match op.kind {
                 Kind::ChargeGas => {
-                    let cost = Gas::from(op.imm);
+                    let cost = op.imm as Gas;
                     if gas < cost {
                         exit!(Exit::Interrupt(Interrupt::NotEnoughGas));
                     }
@@ -256,7 +252,7 @@ impl Machine {
                     self.regs = regs;
                     self.gas = gas;
                     self.next_op = i as u32 + 1;
-                    return (i as u32, Exit::Interrupt(Interrupt::Ecalli(op.imm)));
+                    return (i as u32, Exit::Interrupt(Interrupt::Ecalli(op.imm as u32)));
                 }
                 Kind::Sbrk => {
                     let size = reg!(regs, op.a);
@@ -297,15 +293,15 @@ impl Machine {
 
                 Kind::Jump => goto!(op.target as usize),
                 Kind::JumpIndirect => {
-                    jump_dynamic!((reg!(regs, op.b) as u32).wrapping_add(op.imm))
+                    jump_dynamic!((reg!(regs, op.b) as u32).wrapping_add(op.imm as u32))
                 }
                 Kind::LoadImmAndJump => {
-                    reg!(regs, op.d) = sext_imm(op.imm);
+                    reg!(regs, op.d) = op.imm;
                     goto!(op.target as usize)
                 }
                 Kind::LoadImmAndJumpIndirect => {
                     let address = (reg!(regs, op.b) as u32).wrapping_add(op.target);
-                    reg!(regs, op.d) = sext_imm(op.imm);
+                    reg!(regs, op.d) = op.imm;
                     jump_dynamic!(address)
                 }
 
@@ -315,83 +311,99 @@ impl Machine {
                 Kind::BranchLessSigned => branch!(op, (reg!(regs, op.a) as i64) < (reg!(regs, op.b) as i64)),
                 Kind::BranchGreaterOrEqualUnsigned => branch!(op, reg!(regs, op.a) >= reg!(regs, op.b)),
                 Kind::BranchGreaterOrEqualSigned => branch!(op, (reg!(regs, op.a) as i64) >= (reg!(regs, op.b) as i64)),
-                Kind::BranchEqImm => branch!(op, reg!(regs, op.a) == sext_imm(op.imm)),
-                Kind::BranchNotEqImm => branch!(op, reg!(regs, op.a) != sext_imm(op.imm)),
-                Kind::BranchLessUnsignedImm => branch!(op, reg!(regs, op.a) < sext_imm(op.imm)),
-                Kind::BranchLessOrEqualUnsignedImm => branch!(op, reg!(regs, op.a) <= sext_imm(op.imm)),
-                Kind::BranchGreaterOrEqualUnsignedImm => branch!(op, reg!(regs, op.a) >= sext_imm(op.imm)),
-                Kind::BranchGreaterUnsignedImm => branch!(op, reg!(regs, op.a) > sext_imm(op.imm)),
-                Kind::BranchLessSignedImm => branch!(op, (reg!(regs, op.a) as i64) < i64::from(op.imm as i32)),
-                Kind::BranchLessOrEqualSignedImm => branch!(op, (reg!(regs, op.a) as i64) <= i64::from(op.imm as i32)),
+                Kind::BranchEqImm => branch!(op, reg!(regs, op.a) == op.imm),
+                Kind::BranchNotEqImm => branch!(op, reg!(regs, op.a) != op.imm),
+                Kind::BranchLessUnsignedImm => branch!(op, reg!(regs, op.a) < op.imm),
+                Kind::BranchLessOrEqualUnsignedImm => branch!(op, reg!(regs, op.a) <= op.imm),
+                Kind::BranchGreaterOrEqualUnsignedImm => branch!(op, reg!(regs, op.a) >= op.imm),
+                Kind::BranchGreaterUnsignedImm => branch!(op, reg!(regs, op.a) > op.imm),
+                Kind::BranchLessSignedImm => branch!(op, (reg!(regs, op.a) as i64) < (op.imm as i64)),
+                Kind::BranchLessOrEqualSignedImm => branch!(op, (reg!(regs, op.a) as i64) <= (op.imm as i64)),
                 Kind::BranchGreaterOrEqualSignedImm => {
-                    branch!(op, (reg!(regs, op.a) as i64) >= i64::from(op.imm as i32))
+                    branch!(op, (reg!(regs, op.a) as i64) >= (op.imm as i64))
                 }
-                Kind::BranchGreaterSignedImm => branch!(op, (reg!(regs, op.a) as i64) > i64::from(op.imm as i32)),
+                Kind::BranchGreaterSignedImm => branch!(op, (reg!(regs, op.a) as i64) > (op.imm as i64)),
 
-                Kind::LoadImm => set!(op, sext_imm(op.imm)),
-                Kind::LoadImm64 => set!(op, u64::from(op.imm) | (u64::from(op.target) << 32)),
+                Kind::LoadImm => set!(op, op.imm),
+                Kind::LoadImm64 => set!(op, op.imm),
                 Kind::MoveReg => set!(op, reg!(regs, op.a)),
 
-                Kind::LoadU8 => load!(op, op.imm, 1, |b| u64::from(b[0])),
-                Kind::LoadI8 => load!(op, op.imm, 1, |b| b[0] as i8 as i64 as u64),
-                Kind::LoadU16 => load!(op, op.imm, 2, |b| u64::from(u16::from_le_bytes(b))),
-                Kind::LoadI16 => load!(op, op.imm, 2, |b| i16::from_le_bytes(b) as i64 as u64),
-                Kind::LoadU32 => load!(op, op.imm, 4, |b| u64::from(u32::from_le_bytes(b))),
-                Kind::LoadI32 => load!(op, op.imm, 4, |b| sext32(u32::from_le_bytes(b))),
-                Kind::LoadU64 => load!(op, op.imm, 8, |b| u64::from_le_bytes(b)),
-                Kind::StoreU8 => store!(op.imm, [reg!(regs, op.a) as u8]),
-                Kind::StoreU16 => store!(op.imm, (reg!(regs, op.a) as u16).to_le_bytes()),
-                Kind::StoreU32 => store!(op.imm, (reg!(regs, op.a) as u32).to_le_bytes()),
-                Kind::StoreU64 => store!(op.imm, reg!(regs, op.a).to_le_bytes()),
+                Kind::LoadU8 => load!(op, op.imm as u32, 1, |b| u64::from(b[0])),
+                Kind::LoadI8 => load!(op, op.imm as u32, 1, |b| b[0] as i8 as i64 as u64),
+                Kind::LoadU16 => load!(op, op.imm as u32, 2, |b| u64::from(u16::from_le_bytes(b))),
+                Kind::LoadI16 => load!(op, op.imm as u32, 2, |b| i16::from_le_bytes(b) as i64 as u64),
+                Kind::LoadU32 => load!(op, op.imm as u32, 4, |b| u64::from(u32::from_le_bytes(b))),
+                Kind::LoadI32 => load!(op, op.imm as u32, 4, |b| sext32(u32::from_le_bytes(b))),
+                Kind::LoadU64 => load!(op, op.imm as u32, 8, |b| u64::from_le_bytes(b)),
+                Kind::StoreU8 => store!(op.imm as u32, [reg!(regs, op.a) as u8]),
+                Kind::StoreU16 => store!(op.imm as u32, (reg!(regs, op.a) as u16).to_le_bytes()),
+                Kind::StoreU32 => store!(op.imm as u32, (reg!(regs, op.a) as u32).to_le_bytes()),
+                Kind::StoreU64 => store!(op.imm as u32, reg!(regs, op.a).to_le_bytes()),
 
                 Kind::LoadIndirectU8 => {
-                    load!(op, (reg!(regs, op.a) as u32).wrapping_add(op.imm), 1, |b| u64::from(b[0]))
+                    load!(op, (reg!(regs, op.a) as u32).wrapping_add(op.imm as u32), 1, |b| u64::from(b[0]))
                 }
                 Kind::LoadIndirectI8 => {
-                    load!(op, (reg!(regs, op.a) as u32).wrapping_add(op.imm), 1, |b| b[0] as i8 as i64 as u64)
+                    load!(op, (reg!(regs, op.a) as u32).wrapping_add(op.imm as u32), 1, |b| b[0] as i8 as i64 as u64)
                 }
                 Kind::LoadIndirectU16 => {
-                    load!(op, (reg!(regs, op.a) as u32).wrapping_add(op.imm), 2, |b| u64::from(u16::from_le_bytes(b)))
+                    load!(op, (reg!(regs, op.a) as u32).wrapping_add(op.imm as u32), 2, |b| u64::from(
+                        u16::from_le_bytes(b)
+                    ))
                 }
                 Kind::LoadIndirectI16 => {
-                    load!(op, (reg!(regs, op.a) as u32).wrapping_add(op.imm), 2, |b| i16::from_le_bytes(b) as i64
-                        as u64)
+                    load!(
+                        op,
+                        (reg!(regs, op.a) as u32).wrapping_add(op.imm as u32),
+                        2,
+                        |b| i16::from_le_bytes(b) as i64 as u64
+                    )
                 }
                 Kind::LoadIndirectU32 => {
-                    load!(op, (reg!(regs, op.a) as u32).wrapping_add(op.imm), 4, |b| u64::from(u32::from_le_bytes(b)))
+                    load!(op, (reg!(regs, op.a) as u32).wrapping_add(op.imm as u32), 4, |b| u64::from(
+                        u32::from_le_bytes(b)
+                    ))
                 }
                 Kind::LoadIndirectI32 => {
-                    load!(op, (reg!(regs, op.a) as u32).wrapping_add(op.imm), 4, |b| sext32(u32::from_le_bytes(b)))
+                    load!(op, (reg!(regs, op.a) as u32).wrapping_add(op.imm as u32), 4, |b| sext32(u32::from_le_bytes(
+                        b
+                    )))
                 }
                 Kind::LoadIndirectU64 => {
-                    load!(op, (reg!(regs, op.a) as u32).wrapping_add(op.imm), 8, |b| u64::from_le_bytes(b))
+                    load!(op, (reg!(regs, op.a) as u32).wrapping_add(op.imm as u32), 8, |b| u64::from_le_bytes(b))
                 }
                 Kind::StoreIndirectU8 => {
-                    store!((reg!(regs, op.b) as u32).wrapping_add(op.imm), [reg!(regs, op.a) as u8])
+                    store!((reg!(regs, op.b) as u32).wrapping_add(op.imm as u32), [reg!(regs, op.a) as u8])
                 }
                 Kind::StoreIndirectU16 => {
-                    store!((reg!(regs, op.b) as u32).wrapping_add(op.imm), (reg!(regs, op.a) as u16).to_le_bytes())
+                    store!(
+                        (reg!(regs, op.b) as u32).wrapping_add(op.imm as u32),
+                        (reg!(regs, op.a) as u16).to_le_bytes()
+                    )
                 }
                 Kind::StoreIndirectU32 => {
-                    store!((reg!(regs, op.b) as u32).wrapping_add(op.imm), (reg!(regs, op.a) as u32).to_le_bytes())
+                    store!(
+                        (reg!(regs, op.b) as u32).wrapping_add(op.imm as u32),
+                        (reg!(regs, op.a) as u32).to_le_bytes()
+                    )
                 }
                 Kind::StoreIndirectU64 => {
-                    store!((reg!(regs, op.b) as u32).wrapping_add(op.imm), reg!(regs, op.a).to_le_bytes())
+                    store!((reg!(regs, op.b) as u32).wrapping_add(op.imm as u32), reg!(regs, op.a).to_le_bytes())
                 }
 
-                Kind::StoreImmU8 => store!(op.imm, [op.target as u8]),
-                Kind::StoreImmU16 => store!(op.imm, (op.target as u16).to_le_bytes()),
-                Kind::StoreImmU32 => store!(op.imm, op.target.to_le_bytes()),
-                Kind::StoreImmU64 => store!(op.imm, sext_imm(op.target).to_le_bytes()),
-                Kind::StoreImmIndirectU8 => store!((reg!(regs, op.b) as u32).wrapping_add(op.imm), [op.target as u8]),
+                Kind::StoreImmU8 => store!(op.target, [op.imm as u8]),
+                Kind::StoreImmU16 => store!(op.target, (op.imm as u16).to_le_bytes()),
+                Kind::StoreImmU32 => store!(op.target, (op.imm as u32).to_le_bytes()),
+                Kind::StoreImmU64 => store!(op.target, op.imm.to_le_bytes()),
+                Kind::StoreImmIndirectU8 => store!((reg!(regs, op.b) as u32).wrapping_add(op.target), [op.imm as u8]),
                 Kind::StoreImmIndirectU16 => {
-                    store!((reg!(regs, op.b) as u32).wrapping_add(op.imm), (op.target as u16).to_le_bytes())
+                    store!((reg!(regs, op.b) as u32).wrapping_add(op.target), (op.imm as u16).to_le_bytes())
                 }
                 Kind::StoreImmIndirectU32 => {
-                    store!((reg!(regs, op.b) as u32).wrapping_add(op.imm), op.target.to_le_bytes())
+                    store!((reg!(regs, op.b) as u32).wrapping_add(op.target), (op.imm as u32).to_le_bytes())
                 }
                 Kind::StoreImmIndirectU64 => {
-                    store!((reg!(regs, op.b) as u32).wrapping_add(op.imm), sext_imm(op.target).to_le_bytes())
+                    store!((reg!(regs, op.b) as u32).wrapping_add(op.target), op.imm.to_le_bytes())
                 }
 
                 Kind::CountSetBits64 => set!(op, u64::from(reg!(regs, op.a).count_ones())),
@@ -406,51 +418,53 @@ impl Machine {
                 Kind::ReverseByte => set!(op, reg!(regs, op.a).swap_bytes()),
                 Kind::ReverseByteW32 => set!(op, sext32((reg!(regs, op.a) as u32).swap_bytes())),
 
-                Kind::AddImm32 => alu_imm!(op, |x, imm| sext32((x as u32).wrapping_add(imm))),
-                Kind::AddImm64 => alu_imm!(op, |x, imm| x.wrapping_add(sext_imm(imm))),
-                Kind::AndImm => alu_imm!(op, |x, imm| x & sext_imm(imm)),
-                Kind::XorImm => alu_imm!(op, |x, imm| x ^ sext_imm(imm)),
-                Kind::OrImm => alu_imm!(op, |x, imm| x | sext_imm(imm)),
-                Kind::MulImm32 => alu_imm!(op, |x, imm| sext32((x as u32).wrapping_mul(imm))),
-                Kind::MulImm64 => alu_imm!(op, |x, imm| x.wrapping_mul(sext_imm(imm))),
-                Kind::SetLessThanUnsignedImm => alu_imm!(op, |x, imm| u64::from(x < sext_imm(imm))),
-                Kind::SetLessThanSignedImm => alu_imm!(op, |x, imm| u64::from((x as i64) < i64::from(imm as i32))),
-                Kind::ShiftLogicalLeftImm32 => alu_imm!(op, |x, imm| sext32((x as u32).wrapping_shl(imm))),
-                Kind::ShiftLogicalRightImm32 => alu_imm!(op, |x, imm| sext32((x as u32).wrapping_shr(imm))),
-                Kind::ShiftArithmeticRightImm32 => alu_imm!(op, |x, imm| sext32(((x as i32).wrapping_shr(imm)) as u32)),
-                Kind::ShiftLogicalLeftImm64 => alu_imm!(op, |x, imm| x.wrapping_shl(imm)),
-                Kind::ShiftLogicalRightImm64 => alu_imm!(op, |x, imm| x.wrapping_shr(imm)),
-                Kind::ShiftArithmeticRightImm64 => alu_imm!(op, |x, imm| (x as i64).wrapping_shr(imm) as u64),
-                Kind::NegateAndAddImm32 => alu_imm!(op, |x, imm| sext32(imm.wrapping_sub(x as u32))),
-                Kind::NegateAndAddImm64 => alu_imm!(op, |x, imm| sext_imm(imm).wrapping_sub(x)),
-                Kind::SetGreaterThanUnsignedImm => alu_imm!(op, |x, imm| u64::from(x > sext_imm(imm))),
-                Kind::SetGreaterThanSignedImm => alu_imm!(op, |x, imm| u64::from((x as i64) > i64::from(imm as i32))),
-                Kind::ShiftLogicalLeftImmAlt32 => alu_imm!(op, |x, imm| sext32(imm.wrapping_shl(x as u32))),
-                Kind::ShiftLogicalRightImmAlt32 => alu_imm!(op, |x, imm| sext32(imm.wrapping_shr(x as u32))),
+                Kind::AddImm32 => alu_imm!(op, |x, imm| sext32((x as u32).wrapping_add(imm as u32))),
+                Kind::AddImm64 => alu_imm!(op, |x, imm| x.wrapping_add(imm)),
+                Kind::AndImm => alu_imm!(op, |x, imm| x & imm),
+                Kind::XorImm => alu_imm!(op, |x, imm| x ^ imm),
+                Kind::OrImm => alu_imm!(op, |x, imm| x | imm),
+                Kind::MulImm32 => alu_imm!(op, |x, imm| sext32((x as u32).wrapping_mul(imm as u32))),
+                Kind::MulImm64 => alu_imm!(op, |x, imm| x.wrapping_mul(imm)),
+                Kind::SetLessThanUnsignedImm => alu_imm!(op, |x, imm| u64::from(x < imm)),
+                Kind::SetLessThanSignedImm => alu_imm!(op, |x, imm| u64::from((x as i64) < (imm as i64))),
+                Kind::ShiftLogicalLeftImm32 => alu_imm!(op, |x, imm| sext32((x as u32).wrapping_shl(imm as u32))),
+                Kind::ShiftLogicalRightImm32 => alu_imm!(op, |x, imm| sext32((x as u32).wrapping_shr(imm as u32))),
+                Kind::ShiftArithmeticRightImm32 => {
+                    alu_imm!(op, |x, imm| sext32(((x as i32).wrapping_shr(imm as u32)) as u32))
+                }
+                Kind::ShiftLogicalLeftImm64 => alu_imm!(op, |x, imm| x.wrapping_shl(imm as u32)),
+                Kind::ShiftLogicalRightImm64 => alu_imm!(op, |x, imm| x.wrapping_shr(imm as u32)),
+                Kind::ShiftArithmeticRightImm64 => alu_imm!(op, |x, imm| (x as i64).wrapping_shr(imm as u32) as u64),
+                Kind::NegateAndAddImm32 => alu_imm!(op, |x, imm| sext32((imm as u32).wrapping_sub(x as u32))),
+                Kind::NegateAndAddImm64 => alu_imm!(op, |x, imm| imm.wrapping_sub(x)),
+                Kind::SetGreaterThanUnsignedImm => alu_imm!(op, |x, imm| u64::from(x > imm)),
+                Kind::SetGreaterThanSignedImm => alu_imm!(op, |x, imm| u64::from((x as i64) > (imm as i64))),
+                Kind::ShiftLogicalLeftImmAlt32 => alu_imm!(op, |x, imm| sext32((imm as u32).wrapping_shl(x as u32))),
+                Kind::ShiftLogicalRightImmAlt32 => alu_imm!(op, |x, imm| sext32((imm as u32).wrapping_shr(x as u32))),
                 Kind::ShiftArithmeticRightImmAlt32 => {
                     alu_imm!(op, |x, imm| sext32((imm as i32).wrapping_shr(x as u32) as u32))
                 }
-                Kind::ShiftLogicalLeftImmAlt64 => alu_imm!(op, |x, imm| sext_imm(imm).wrapping_shl(x as u32)),
-                Kind::ShiftLogicalRightImmAlt64 => alu_imm!(op, |x, imm| sext_imm(imm).wrapping_shr(x as u32)),
+                Kind::ShiftLogicalLeftImmAlt64 => alu_imm!(op, |x, imm| imm.wrapping_shl(x as u32)),
+                Kind::ShiftLogicalRightImmAlt64 => alu_imm!(op, |x, imm| imm.wrapping_shr(x as u32)),
                 Kind::ShiftArithmeticRightImmAlt64 => {
-                    alu_imm!(op, |x, imm| (i64::from(imm as i32)).wrapping_shr(x as u32) as u64)
+                    alu_imm!(op, |x, imm| (imm as i64).wrapping_shr(x as u32) as u64)
                 }
                 Kind::CmovIfZeroImm => {
                     if reg!(regs, op.a) == 0 {
-                        reg!(regs, op.d) = sext_imm(op.imm);
+                        reg!(regs, op.d) = op.imm;
                     }
                     next!()
                 }
                 Kind::CmovIfNotZeroImm => {
                     if reg!(regs, op.a) != 0 {
-                        reg!(regs, op.d) = sext_imm(op.imm);
+                        reg!(regs, op.d) = op.imm;
                     }
                     next!()
                 }
-                Kind::RotateRightImm32 => alu_imm!(op, |x, imm| sext32((x as u32).rotate_right(imm & 31))),
-                Kind::RotateRightImmAlt32 => alu_imm!(op, |x, imm| sext32(imm.rotate_right(x as u32 & 31))),
-                Kind::RotateRightImm64 => alu_imm!(op, |x, imm| x.rotate_right(imm & 63)),
-                Kind::RotateRightImmAlt64 => alu_imm!(op, |x, imm| sext_imm(imm).rotate_right(x as u32 & 63)),
+                Kind::RotateRightImm32 => alu_imm!(op, |x, imm| sext32((x as u32).rotate_right(imm as u32 & 31))),
+                Kind::RotateRightImmAlt32 => alu_imm!(op, |x, imm| sext32((imm as u32).rotate_right(x as u32 & 31))),
+                Kind::RotateRightImm64 => alu_imm!(op, |x, imm| x.rotate_right(imm as u32 & 63)),
+                Kind::RotateRightImmAlt64 => alu_imm!(op, |x, imm| imm.rotate_right(x as u32 & 63)),
 
                 Kind::Add32 => alu3!(op, |x, y| sext32((x as u32).wrapping_add(y as u32))),
                 Kind::Sub32 => alu3!(op, |x, y| sext32((x as u32).wrapping_sub(y as u32))),
