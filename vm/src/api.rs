@@ -39,7 +39,7 @@ use core::fmt;
 
 use crate::gas::{CostModel, Gas, GasPlan};
 use crate::interpreter::{Compiled, Interrupt, Machine, TrapReason};
-use crate::isa::{InstructionSet, Reg};
+use crate::isa::{InstructionSet, Opcode, Reg};
 use crate::memory::{Fault, Memory, MemoryMap, RETURN_TO_HOST};
 use crate::program::{Code, Export, ParseError, ProgramBlob};
 
@@ -75,6 +75,24 @@ pub struct ModuleConfig {
     /// How far `sbrk` may grow the heap, in bytes (default: as far as the memory map
     /// allows, like the reference).
     pub max_heap_size: Option<u32>,
+    /// What lies past the end of the code (default: as in polkavm).
+    pub end_of_code: EndOfCode,
+}
+
+/// What execution finds past the end of the code. The two models differ only for a
+/// `fallthrough` or a not-taken branch that is the last instruction.
+#[derive(Copy, Clone, PartialEq, Eq, Debug, Default)]
+pub enum EndOfCode {
+    /// polkavm 0.37: the end of the code is not a valid jump target, so a
+    /// `fallthrough` into it, or a conditional branch whose not-taken side is the end,
+    /// traps at that instruction (the branch whatever its condition). Running off the
+    /// end after any other instruction is an implicit trap at the end of the code.
+    #[default]
+    NotAJumpTarget,
+    /// The Gray Paper (and the JAM PVM test vectors): the code is followed by `trap`
+    /// instructions, so falling into the end traps there, as a basic block of its own
+    /// that costs one `trap`.
+    ImplicitTrap,
 }
 
 impl Default for ModuleConfig {
@@ -85,6 +103,7 @@ impl Default for ModuleConfig {
             gas_metering: true,
             cost_model: CostModel::naive(),
             max_heap_size: None,
+            end_of_code: EndOfCode::default(),
         }
     }
 }
@@ -104,6 +123,13 @@ pub enum Error {
         /// Its pc.
         pc: u32,
     },
+    /// The code has an invalid instruction where the instruction set forbids one
+    /// (JamV1 is validated when loaded; the end of the code counts if execution can
+    /// run off it).
+    InvalidCode {
+        /// Where.
+        pc: u32,
+    },
     /// No export with this name.
     NoSuchExport(String),
     /// A pc that is not an instruction start.
@@ -120,6 +146,7 @@ impl fmt::Display for Error {
             Error::InvalidExport { name, pc } => {
                 write!(f, "export '{name}' points at pc {pc}, which is not the start of an instruction")
             }
+            Error::InvalidCode { pc } => write!(f, "invalid instruction at pc {pc}"),
             Error::NoSuchExport(name) => write!(f, "the program has no export named '{name}'"),
             Error::InvalidPc(pc) => write!(f, "pc {pc} is not the start of an instruction"),
             Error::TooManyArguments(n) => write!(f, "{n} arguments given, at most 6 are supported"),
@@ -175,6 +202,16 @@ impl Module {
         )
         .map_err(Error::MemoryMap)?;
         let code = Code::decode(blob.isa, &blob.code);
+        if blob.isa == InstructionSet::JamV1 {
+            // Like the reference, JamV1 code must decode without invalid instructions,
+            // and must not be able to run off its end.
+            let instructions = code.instructions();
+            let invalid = instructions.iter().find(|i| i.opcode.is_none()).map(|i| i.pc);
+            let runs_off_the_end = instructions.last().is_some_and(|i| i.opcode.is_some_and(Opcode::can_fall_through));
+            if let Some(pc) = invalid.or(runs_off_the_end.then(|| code.code_len())) {
+                return Err(Error::InvalidCode { pc });
+            }
+        }
         // Like the reference, an export may point into the middle of a basic block
         // (calling it charges the whole block), but it must be an instruction start.
         for export in &blob.exports {
@@ -183,7 +220,7 @@ impl Module {
             }
         }
         let plan = GasPlan::new(&code, &config.cost_model);
-        let compiled = Compiled::new(&code, &plan, config.gas_metering);
+        let compiled = Compiled::new(&code, &plan, config.gas_metering, config.end_of_code);
         let heap_limit = config.max_heap_size.unwrap_or(u32::MAX);
         Ok(Module(Arc::new(ModuleInner { blob, code, map, plan, compiled, heap_limit })))
     }
@@ -339,6 +376,9 @@ impl RawInstance {
 
     /// Where execution continues on the next [`RawInstance::run`].
     pub fn next_program_counter(&self) -> u32 {
+        if let Some(pc) = self.machine.ecalli_next_pc {
+            return pc;
+        }
         let compiled = &self.module.0.compiled;
         compiled.op_pc.get(self.machine.next_op as usize).copied().unwrap_or(self.module.0.code.code_len())
     }
@@ -352,6 +392,7 @@ impl RawInstance {
         self.pending_charge =
             (!inner.code.is_block_start(index) && inner.compiled.metering).then(|| inner.compiled.block_cost_of[index]);
         self.machine.trap_reason = None;
+        self.machine.ecalli_next_pc = None;
         Ok(())
     }
 
@@ -374,6 +415,10 @@ impl RawInstance {
 
     /// Runs until the next interrupt.
     pub fn run(&mut self) -> Interrupt {
+        // A host function may have left the gas negative: nothing runs until refuelled.
+        if self.machine.gas < 0 {
+            return Interrupt::NotEnoughGas;
+        }
         if let Some(cost) = self.pending_charge {
             if self.machine.gas < Gas::from(cost) {
                 return Interrupt::NotEnoughGas;

@@ -55,7 +55,8 @@ pub struct GasPlan {
     /// `(first instruction index, cost)` per block, in code order. A block that runs
     /// off the end of the code includes the implicit trap there.
     pub blocks: Vec<(usize, u32)>,
-    /// The cost of a block that starts at the end of the code (an implicit trap).
+    /// The cost of the implicit trap at the end of the code, for a block that starts
+    /// there (see [`crate::EndOfCode::ImplicitTrap`]).
     pub end_of_code_cost: u32,
 }
 

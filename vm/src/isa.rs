@@ -385,6 +385,22 @@ impl Opcode {
     }
 }
 
+impl Opcode {
+    /// Whether execution can continue at the next instruction after this one
+    /// (everything but `trap` and the unconditional jumps).
+    #[inline]
+    pub fn can_fall_through(self) -> bool {
+        !matches!(
+            self,
+            Opcode::Trap
+                | Opcode::Jump
+                | Opcode::JumpIndirect
+                | Opcode::LoadImmAndJump
+                | Opcode::LoadImmAndJumpIndirect
+        )
+    }
+}
+
 impl fmt::Display for Opcode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

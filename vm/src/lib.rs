@@ -30,7 +30,7 @@ pub mod memory;
 pub mod program;
 
 pub use api::{
-    CallError, Caller, Config, Engine, Error, HostError, Instance, Linker, Module, ModuleConfig, RawInstance,
+    CallError, Caller, Config, EndOfCode, Engine, Error, HostError, Instance, Linker, Module, ModuleConfig, RawInstance,
 };
 pub use gas::{CostModel, Gas};
 pub use interpreter::{Interrupt, TrapReason};

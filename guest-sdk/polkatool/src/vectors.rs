@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use pvm::program::{ProgramBlob, RawCode};
-use pvm::{InstructionSet, Interrupt, Module, ModuleConfig, RawInstance, Reg};
+use pvm::{EndOfCode, InstructionSet, Interrupt, Module, ModuleConfig, RawInstance, Reg};
 use serde::Deserialize;
 
 /// One test case.
@@ -69,7 +69,9 @@ pub fn check(vector: &TestVector) -> Result<Option<String>> {
         exports: Vec::new(),
         code,
     };
-    let module = Module::from_blob(&ModuleConfig::default(), blob)?;
+    // The vectors follow the Gray Paper at the end of the code.
+    let config = ModuleConfig { end_of_code: EndOfCode::ImplicitTrap, ..ModuleConfig::default() };
+    let module = Module::from_blob(&config, blob)?;
     let ranges: Vec<(u32, u32, bool)> =
         vector.initial_page_map.iter().map(|p| (p.address, p.length, p.is_writable)).collect();
     let mut instance = RawInstance::with_page_map(&module, &ranges).map_err(anyhow::Error::msg)?;

@@ -5,6 +5,7 @@
 
 use alloc::vec::Vec;
 
+use crate::api::EndOfCode;
 use crate::gas::GasPlan;
 use crate::isa::Opcode;
 use crate::program::{Code, Instruction};
@@ -80,8 +81,8 @@ pub(crate) struct Compiled {
     /// Invariant, relied upon by the executor's unchecked fetch: every branch target,
     /// jump-table target and `instruction_op` entry is a valid index, and every
     /// operation that can continue at the next index is followed by another
-    /// operation. The last operation of the code is always a `Trap`; only per-branch
-    /// `InvalidBranch` traps come after it. [`Compiled::check_invariants`] verifies it
+    /// operation. The last operation is always a `Trap` (at the end of the code).
+    /// [`Compiled::check_invariants`] verifies it
     /// after every translation.
     pub ops: Vec<Op>,
     /// The guest pc of each operation (for traps, faults and host calls).
@@ -99,7 +100,7 @@ pub(crate) struct Compiled {
 }
 
 impl Compiled {
-    pub fn new(code: &Code, plan: &GasPlan, metering: bool) -> Self {
+    pub fn new(code: &Code, plan: &GasPlan, metering: bool, end_of_code: EndOfCode) -> Self {
         let instructions = code.instructions();
         let mut block_cost_of = alloc::vec![0u32; instructions.len()];
         let mut cost_at_start = alloc::vec![None; instructions.len() + 1];
@@ -117,20 +118,16 @@ impl Compiled {
             if metering && cost_at_start[index].is_some() {
                 next_op += 1;
             }
-            if emits_op(instruction) {
+            if emits_op(code, end_of_code, instruction) {
                 next_op += 1;
             }
         }
-        // The end of the code: a block of its own if the last block ended there,
-        // otherwise the implicit trap of the last block.
-        let ends_in_open_block = instructions.last().is_some_and(|i| !i.ends_basic_block());
         instruction_op.push(next_op);
 
         let target_op = |pc: u32| -> Option<u32> { code.jump_target(pc).map(|index| instruction_op[index]) };
         let mut compiler = Compiler {
-            ops: Vec::with_capacity(next_op as usize + 2),
-            op_pc: Vec::with_capacity(next_op as usize + 2),
-            deferred_traps: Vec::new(),
+            ops: Vec::with_capacity(next_op as usize + 1),
+            op_pc: Vec::with_capacity(next_op as usize + 1),
             is_64_bit: code.isa().is_64_bit(),
         };
         for (index, instruction) in instructions.iter().enumerate() {
@@ -139,23 +136,19 @@ impl Compiled {
                     compiler.push(instruction.pc, charge(cost));
                 }
             }
-            if emits_op(instruction) {
-                compiler.translate(instruction, &target_op);
+            if emits_op(code, end_of_code, instruction) {
+                compiler.translate(code, end_of_code, instruction, &target_op);
             }
         }
-        let end_pc = code.code_len();
-        if !ends_in_open_block && metering {
-            compiler.push(end_pc, charge(plan.end_of_code_cost));
+        // Running off the end of the code (after an instruction that does not end its
+        // block) is an implicit trap at the end, paid for by that block. Where the end
+        // is a jump target of its own, that trap is a block and is charged.
+        let ends_in_open_block = instructions.last().is_some_and(|i| !i.ends_basic_block());
+        if end_of_code == EndOfCode::ImplicitTrap && metering && !ends_in_open_block {
+            compiler.push(code.code_len(), charge(plan.end_of_code_cost));
         }
-        compiler.push(end_pc, op(Kind::Trap));
-
-        // Branches to invalid targets go to per-branch traps that report the branch's pc.
-        let Compiler { mut ops, mut op_pc, deferred_traps, is_64_bit } = compiler;
-        for (op_index, pc, target_pc) in deferred_traps {
-            ops[op_index].target = ops.len() as u32;
-            ops.push(Op { target: target_pc, ..op(Kind::InvalidBranch) });
-            op_pc.push(pc);
-        }
+        compiler.push(code.code_len(), op(Kind::Trap));
+        let Compiler { ops, op_pc, is_64_bit } = compiler;
 
         let jump_table_ops = code.jump_table().iter().map(|&pc| target_op(pc).unwrap_or(INVALID_TARGET)).collect();
         let compiled = Compiled { ops, op_pc, instruction_op, jump_table_ops, block_cost_of, is_64_bit, metering };
@@ -199,6 +192,7 @@ impl Compiled {
             self.jump_table_ops.iter().all(|&i| i == INVALID_TARGET || i < len),
             "a jump table entry is out of range"
         );
+        assert_eq!(self.ops.last().map(|op| op.kind), Some(Kind::Trap), "the code must end with a trap");
         assert_eq!(self.ops.len(), self.op_pc.len());
     }
 }
@@ -211,17 +205,32 @@ fn charge(cost: u32) -> Op {
     Op { imm: u64::from(cost), ..op(Kind::ChargeGas) }
 }
 
-/// `fallthrough` and `unlikely` only matter for block boundaries and gas.
-fn emits_op(instruction: &Instruction) -> bool {
-    !matches!(instruction.opcode, Some(Opcode::Fallthrough | Opcode::Unlikely))
+/// `fallthrough` and `unlikely` only matter for block boundaries and gas, except a
+/// `fallthrough` into something that is not a valid jump target (the end of the
+/// code), which traps at the `fallthrough` like the reference.
+fn emits_op(code: &Code, end_of_code: EndOfCode, instruction: &Instruction) -> bool {
+    match instruction.opcode {
+        Some(Opcode::Unlikely) => false,
+        Some(Opcode::Fallthrough) => !falls_through_validly(code, end_of_code, instruction),
+        _ => true,
+    }
+}
+
+/// Whether the instruction after `instruction` is a valid jump target, which the
+/// reference requires of the not-taken side of a branch and of a `fallthrough`.
+fn falls_through_validly(code: &Code, end_of_code: EndOfCode, instruction: &Instruction) -> bool {
+    if instruction.next_pc() == code.code_len() {
+        end_of_code == EndOfCode::ImplicitTrap
+    } else if code.isa().uses_bitmask() {
+        code.jump_target(instruction.next_pc()).is_some()
+    } else {
+        instruction.next_pc() < code.code_len()
+    }
 }
 
 struct Compiler {
     ops: Vec<Op>,
     op_pc: Vec<u32>,
-    /// `(operation index, pc, target pc)` of branches whose target is not a valid
-    /// jump target.
-    deferred_traps: Vec<(usize, u32, u32)>,
     is_64_bit: bool,
 }
 
@@ -231,7 +240,13 @@ impl Compiler {
         self.op_pc.push(pc);
     }
 
-    fn translate(&mut self, instruction: &Instruction, target_op: &dyn Fn(u32) -> Option<u32>) {
+    fn translate(
+        &mut self,
+        code: &Code,
+        end_of_code: EndOfCode,
+        instruction: &Instruction,
+        target_op: &dyn Fn(u32) -> Option<u32>,
+    ) {
         use Opcode as O;
         let pc = instruction.pc;
         let Some(opcode) = instruction.opcode else {
@@ -254,9 +269,11 @@ impl Compiler {
 
         let (operation, branch_target) = match opcode {
             O::Trap => (op(Kind::Trap), None),
-            O::Fallthrough | O::Unlikely => return,
+            // Only emitted when it falls into the end of the code.
+            O::Fallthrough => (Op { target: instruction.next_pc(), ..op(Kind::InvalidBranch) }, None),
+            O::Unlikely => return,
             O::Memset => (op(Kind::Memset), None),
-            O::Ecalli => (Op { imm: u64::from(args.imm1), ..op(Kind::Ecalli) }, None),
+            O::Ecalli => (Op { imm: u64::from(args.imm1), target: instruction.next_pc(), ..op(Kind::Ecalli) }, None),
             O::Sbrk => (reg_reg(Kind::Sbrk), None),
             O::LoadImm64 => (Op { d: r(0), imm: args.imm64(), ..op(Kind::LoadImm64) }, None),
             O::LoadImm => (load(Kind::LoadImm), None),
@@ -422,11 +439,18 @@ impl Compiler {
             O::MinimumUnsigned => (reg_reg_reg(Kind::MinimumUnsigned), None),
         };
 
+        // Like the reference, a jump or branch whose target is not a valid jump target,
+        // or a conditional branch whose not-taken side is not one, traps whatever the
+        // condition (and before writing any register).
         let mut operation = operation;
         if let Some(target_pc) = branch_target {
+            let conditional = !matches!(opcode, O::Jump | O::LoadImmAndJump);
             match target_op(target_pc) {
-                Some(index) => operation.target = index,
-                None => self.deferred_traps.push((self.ops.len(), pc, target_pc)),
+                Some(index) if !conditional || falls_through_validly(code, end_of_code, instruction) => {
+                    operation.target = index
+                }
+                Some(_) => operation = Op { target: instruction.next_pc(), ..op(Kind::InvalidBranch) },
+                None => operation = Op { target: target_pc, ..op(Kind::InvalidBranch) },
             }
         }
         self.push(pc, operation);

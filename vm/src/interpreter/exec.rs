@@ -54,6 +54,9 @@ pub(crate) struct Machine {
     /// The operation that caused the last interrupt.
     pub interrupted_op: u32,
     pub trap_reason: Option<TrapReason>,
+    /// After an `ecalli`: the pc of the instruction after it (which may be a
+    /// `fallthrough` or `unlikely` that has no operation of its own).
+    pub ecalli_next_pc: Option<u32>,
     /// Report page faults (JAM semantics) instead of trapping on bad accesses.
     pub report_page_faults: bool,
 }
@@ -84,12 +87,14 @@ impl Machine {
             next_op: 0,
             interrupted_op: 0,
             trap_reason: None,
+            ecalli_next_pc: None,
             report_page_faults: false,
         }
     }
 
     /// Runs until an interrupt.
     pub fn run(&mut self, program: &Compiled) -> Interrupt {
+        self.ecalli_next_pc = None;
         let (op_index, exit) = self.execute(program);
         self.interrupted_op = op_index;
         match exit {
@@ -249,6 +254,7 @@ impl Machine {
                 Kind::Invalid => exit!(Exit::Trap(TrapReason::InvalidInstruction)),
                 Kind::InvalidBranch => exit!(Exit::Trap(TrapReason::InvalidJump { target: op.target })),
                 Kind::Ecalli => {
+                    self.ecalli_next_pc = Some(op.target);
                     self.regs = regs;
                     self.gas = gas;
                     self.next_op = i as u32 + 1;

@@ -350,8 +350,9 @@ impl RawCode {
         }
         let table_bytes = reader.read_slice(entry_count as usize * usize::from(entry_size)).map_err(rebase)?;
         let jump_table = if entry_size == 0 {
-            // Entries of size zero all decode as offset 0.
-            alloc::vec![0; entry_count as usize]
+            // Like the reference: a table of zero-sized entries has no entries (every
+            // dynamic jump through it traps).
+            Vec::new()
         } else {
             table_bytes
                 .chunks_exact(usize::from(entry_size))
