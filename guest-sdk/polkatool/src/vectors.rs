@@ -58,17 +58,7 @@ pub struct Outcome {
 /// Runs one vector; `Ok(None)` if it passes, `Ok(Some(differences))` if not.
 pub fn check(vector: &TestVector) -> Result<Option<String>> {
     let code = RawCode::parse(&vector.program, InstructionSet::ReviveV1).context("the program does not parse")?;
-    let blob = ProgramBlob {
-        isa: InstructionSet::ReviveV1,
-        ro_data_size: 0,
-        rw_data_size: 0,
-        stack_size: 0,
-        ro_data: Vec::new(),
-        rw_data: Vec::new(),
-        imports: Vec::new(),
-        exports: Vec::new(),
-        code,
-    };
+    let blob = ProgramBlob::from_code(InstructionSet::ReviveV1, code);
     // The vectors follow the Gray Paper at the end of the code.
     let config = ModuleConfig { end_of_code: EndOfCode::ImplicitTrap, ..ModuleConfig::default() };
     let module = Module::from_blob(&config, blob)?;

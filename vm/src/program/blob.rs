@@ -390,6 +390,22 @@ impl RawCode {
 }
 
 impl ProgramBlob {
+    /// A program made of code alone: no data, no stack, no imports or exports (the
+    /// shape of a JAM test vector's program).
+    pub fn from_code(isa: InstructionSet, code: RawCode) -> Self {
+        ProgramBlob {
+            isa,
+            ro_data_size: 0,
+            rw_data_size: 0,
+            stack_size: 0,
+            ro_data: Vec::new(),
+            rw_data: Vec::new(),
+            imports: Vec::new(),
+            exports: Vec::new(),
+            code,
+        }
+    }
+
     /// Parses and structurally validates a `.polkavm` blob. Allocation is bounded by
     /// the blob's own size.
     pub fn parse(blob: &[u8]) -> Result<Self, ParseError> {
@@ -412,17 +428,7 @@ impl ProgramBlob {
             });
         }
 
-        let mut program = ProgramBlob {
-            isa,
-            ro_data_size: 0,
-            rw_data_size: 0,
-            stack_size: 0,
-            ro_data: Vec::new(),
-            rw_data: Vec::new(),
-            imports: Vec::new(),
-            exports: Vec::new(),
-            code: RawCode::default(),
-        };
+        let mut program = ProgramBlob::from_code(isa, RawCode::default());
         let mut have_code = false;
         let mut last_section = 0u8;
         loop {
