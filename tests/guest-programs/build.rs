@@ -55,7 +55,7 @@ fn main() {
     let out_dir = PathBuf::from(env("OUT_DIR"));
 
     let programs = discover_programs(&contracts_dir);
-    emit_rerun_if_changed(&contracts_dir, &targets_dir);
+    emit_rerun_if_changed(&[&contracts_dir, &targets_dir, &root.join("guest-sdk/sdk"), &root.join("guest-sdk/macros")]);
 
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned());
@@ -128,11 +128,14 @@ fn discover_programs(contracts_dir: &Path) -> Vec<String> {
     programs
 }
 
-fn emit_rerun_if_changed(contracts_dir: &Path, targets_dir: &Path) {
+/// The guest programs, the target specs and the guest SDK (`pvm-guest` and its
+/// macros), which the programs are built with.
+fn emit_rerun_if_changed(dirs: &[&Path]) {
     // Directories are scanned recursively, so this covers every program's
     // sources and manifest, as well as added or removed programs.
-    println!("cargo:rerun-if-changed={}", contracts_dir.display());
-    println!("cargo:rerun-if-changed={}", targets_dir.display());
+    for dir in dirs {
+        println!("cargo:rerun-if-changed={}", dir.display());
+    }
 }
 
 /// `-Zbuild-std` needs the standard library's sources; fail early with a

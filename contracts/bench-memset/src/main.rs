@@ -9,7 +9,7 @@
 #![no_main]
 
 // More than the linker's 8 KiB default, so that the VM must honour it.
-polkavm_derive::min_stack_size!(16 * 1024);
+pvm_guest::min_stack_size!(16 * 1024);
 
 #[panic_handler]
 fn panic(_info: &core::panic::PanicInfo) -> ! {
@@ -31,17 +31,17 @@ fn buffer() -> &'static mut [u8; BUFFER_LEN] {
     unsafe { &mut *core::ptr::addr_of_mut!(BUFFER) }
 }
 
-#[polkavm_derive::polkavm_export]
+#[pvm_guest::polkavm_export]
 extern "C" fn initialize() {
     buffer().fill(0);
 }
 
-#[polkavm_derive::polkavm_export]
+#[pvm_guest::polkavm_export]
 extern "C" fn run() {
     buffer().fill(1);
 }
 
-#[polkavm_derive::polkavm_export]
+#[pvm_guest::polkavm_export]
 extern "C" fn run_naive() {
     for byte in buffer().iter_mut() {
         // SAFETY: `byte` is a valid, exclusive reference.
@@ -49,19 +49,15 @@ extern "C" fn run_naive() {
     }
 }
 
-#[polkavm_derive::polkavm_export]
+#[pvm_guest::polkavm_export]
 extern "C" fn run_accelerated() {
     let buffer = buffer();
     // SAFETY: the destination range is exactly the (writable) buffer.
-    unsafe { polkavm_derive::memset(buffer.as_mut_ptr(), 3, buffer.len()) };
+    unsafe { pvm_guest::memset(buffer.as_mut_ptr(), 3, buffer.len()) };
 }
 
 /// Sums every `CHECKSUM_STRIDE`-th byte of the buffer, starting at 0.
-#[polkavm_derive::polkavm_export]
+#[pvm_guest::polkavm_export]
 extern "C" fn checksum() -> u32 {
-    buffer()
-        .iter()
-        .step_by(CHECKSUM_STRIDE)
-        .map(|&byte| u32::from(byte))
-        .sum()
+    buffer().iter().step_by(CHECKSUM_STRIDE).map(|&byte| u32::from(byte)).sum()
 }

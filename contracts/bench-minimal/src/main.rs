@@ -41,13 +41,13 @@ fn inc_via_xor(value: u32) -> u32 {
 
 static HANDLERS: [fn(u32) -> u32; 4] = [add_one, add_two_sub_one, inc_via_sub, inc_via_xor];
 
-#[polkavm_derive::polkavm_export]
+#[pvm_guest::polkavm_export]
 extern "C" fn initialize() {
     COUNTER.store(0, Ordering::Relaxed);
     NEXT.store(0, Ordering::Relaxed);
 }
 
-#[polkavm_derive::polkavm_export]
+#[pvm_guest::polkavm_export]
 extern "C" fn run() {
     let index = NEXT.load(Ordering::Relaxed) as usize % HANDLERS.len();
     NEXT.store((index + 1) as u32, Ordering::Relaxed);
@@ -57,7 +57,7 @@ extern "C" fn run() {
     COUNTER.store(handler(COUNTER.load(Ordering::Relaxed)), Ordering::Relaxed);
 }
 
-#[polkavm_derive::polkavm_export]
+#[pvm_guest::polkavm_export]
 extern "C" fn get_counter() -> u32 {
     COUNTER.load(Ordering::Relaxed)
 }

@@ -6,7 +6,7 @@
 use core::sync::atomic::{AtomicU32, Ordering};
 
 // More than the linker's 8 KiB default, so that the VM must honour it.
-polkavm_derive::min_stack_size!(16 * 1024);
+pvm_guest::min_stack_size!(16 * 1024);
 
 #[panic_handler]
 fn panic(_info: &core::panic::PanicInfo) -> ! {
@@ -75,31 +75,22 @@ fn sieve(limit: u32) -> u32 {
 }
 
 /// Sanity-checks the sieve on small inputs; traps if any result is wrong.
-#[polkavm_derive::polkavm_export]
+#[pvm_guest::polkavm_export]
 extern "C" fn initialize() {
-    const KNOWN: [(u32, u32); 9] = [
-        (0, 0),
-        (1, 0),
-        (2, 1),
-        (3, 2),
-        (10, 4),
-        (100, 25),
-        (127, 31),
-        (1000, 168),
-        (65536, 6542),
-    ];
+    const KNOWN: [(u32, u32); 9] =
+        [(0, 0), (1, 0), (2, 1), (3, 2), (10, 4), (100, 25), (127, 31), (1000, 168), (65536, 6542)];
     for (limit, expected) in KNOWN {
         assert_eq!(sieve(limit), expected);
     }
     RESULT.store(0, Ordering::Relaxed);
 }
 
-#[polkavm_derive::polkavm_export]
+#[pvm_guest::polkavm_export]
 extern "C" fn run() {
     RESULT.store(sieve(LIMIT), Ordering::Relaxed);
 }
 
-#[polkavm_derive::polkavm_export]
+#[pvm_guest::polkavm_export]
 extern "C" fn get_result() -> u32 {
     RESULT.load(Ordering::Relaxed)
 }

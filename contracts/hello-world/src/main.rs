@@ -9,12 +9,12 @@ fn panic(_info: &core::panic::PanicInfo) -> ! {
     unsafe { core::arch::asm!("unimp", options(noreturn)) }
 }
 
-#[polkavm_derive::polkavm_import]
+#[pvm_guest::polkavm_import]
 extern "C" {
     fn get_third_number() -> u32;
 }
 
-#[polkavm_derive::polkavm_export]
+#[pvm_guest::polkavm_export]
 extern "C" fn add_numbers(a: u32, b: u32) -> u32 {
     // SAFETY: the host function takes no arguments and has no preconditions.
     a + b + unsafe { get_third_number() }

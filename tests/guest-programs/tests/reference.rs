@@ -79,7 +79,7 @@ fn instantiate_all(program: &str) -> Vec<Program> {
 
 #[test]
 fn every_program_links() {
-    let expected = ["bench-memset", "bench-minimal", "bench-prime-sieve", "hello-world"];
+    let expected = ["bench-memset", "bench-minimal", "bench-prime-sieve", "heap-demo", "hello-world"];
     assert_eq!(programs(), expected);
 
     for &program in programs() {
