@@ -15,6 +15,9 @@ cargo fmt --all -- --check
 step "clippy"
 cargo clippy --workspace --all-targets --release -- -D warnings
 
+step "docs (warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps -p pvm -p pvm-guest -p pvm-guest-macros
+
 step "no_std build of the VM for wasm32v1-none"
 cargo check -p pvm --no-default-features --target wasm32v1-none
 

@@ -1,7 +1,7 @@
 //! The instruction set: one table from which opcode numbering, operand shapes,
 //! basic-block rules and mnemonics are all derived.
 //!
-//! Every instruction is listed exactly once in [`for_each_instruction!`], with:
+//! Every instruction is listed exactly once in the `define_opcodes!` table below, with:
 //! - its operand shape ([`Shape`]),
 //! - its byte value in each "legacy" encoded instruction set (ReviveV1, JamV1,
 //!   Latest32), `_` where the set lacks it,
@@ -9,7 +9,7 @@
 //!   Latest64: a list of `args_length: raw_opcode` pairs (raw opcodes >= 255 are
 //!   written as the prefix byte 0xFF followed by `raw - 255`).
 //!
-//! Decoding ([`crate::program::code`]), the interpreter's translator, gas costs and
+//! Decoding ([`crate::program::Code`]), the interpreter's translator, gas costs and
 //! the disassembler all match on [`Opcode`], so adding an instruction here makes the
 //! compiler point at every consumer that does not handle it yet.
 

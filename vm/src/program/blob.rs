@@ -258,7 +258,9 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Encodes `value` as a varint (the inverse of [`Reader::read_varint`]).
+/// Encodes `value` as a varint: the count of leading one bits of the first byte is the
+/// number of extra bytes (0..=4), the first byte's other bits are the high bits of the
+/// value and the extra bytes its low bits, little-endian.
 pub fn write_varint(value: u32, output: &mut Vec<u8>) {
     let extra: u32 = match value {
         0..=0x7f => 0,
