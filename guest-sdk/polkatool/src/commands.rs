@@ -89,3 +89,33 @@ pub fn run(module: &Module, exports: &[String], args: &[u64], gas: i64) -> Resul
     }
     Ok(reports)
 }
+
+/// `polkatool stats`: sizes and counts of a blob.
+pub fn stats(module: &Module, blob_size: usize) -> String {
+    let blob = module.blob();
+    let code = module.code();
+    let map = module.memory_map();
+    let instructions = code.instructions();
+    let blocks = (0..instructions.len()).filter(|&i| code.is_block_start(i)).count();
+    let invalid = instructions.iter().filter(|i| i.opcode.is_none()).count();
+    let mut out = String::new();
+    let mut line = |label: &str, value: String| {
+        let _ = writeln!(out, "{label:<24} {value}");
+    };
+    line("instruction set", module.isa().to_string());
+    line("blob size", format!("{blob_size} bytes"));
+    line("code", format!("{} bytes", code.code_len()));
+    line("bitmask", format!("{} bytes", blob.code.bitmask.len()));
+    line("jump table", format!("{} entries", code.jump_table().len()));
+    line("instructions", format!("{} ({} invalid)", instructions.len(), invalid));
+    line("basic blocks", blocks.to_string());
+    line("RO data", format!("{} bytes initialised, {} declared", blob.ro_data.len(), blob.ro_data_size));
+    line("RW data", format!("{} bytes initialised, {} declared", blob.rw_data.len(), blob.rw_data_size));
+    line("stack", format!("{} bytes", map.stack_size));
+    line("max heap", format!("{} bytes", map.max_heap_size));
+    let imports: Vec<String> = module.imports().iter().map(|s| String::from_utf8_lossy(s).into_owned()).collect();
+    line("imports", format!("{} {:?}", imports.len(), imports));
+    let exports: Vec<String> = module.exports().iter().map(|e| format!("{}@{}", e.name(), e.pc)).collect();
+    line("exports", format!("{} {:?}", exports.len(), exports));
+    out
+}

@@ -36,6 +36,11 @@ enum Command {
         #[arg(long, default_value_t = 10_000_000_000)]
         gas: i64,
     },
+    /// Prints sizes per section, instruction and block counts, imports and exports.
+    Stats {
+        /// The `.polkavm` file.
+        blob: PathBuf,
+    },
     /// Runs JAM PVM test vectors (files or directories of .json files).
     TestVectors {
         /// Vector files or directories.
@@ -88,6 +93,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
             Ok(status)
+        }
+        Command::Stats { blob } => {
+            let module = commands::load_module(&blob)?;
+            let size = std::fs::metadata(&blob).map(|m| m.len() as usize).unwrap_or_default();
+            print!("{}", commands::stats(&module, size));
+            Ok(ExitCode::SUCCESS)
         }
         Command::TestVectors { paths } => {
             let failed = vectors::run_all(&paths, &mut std::io::stdout().lock()).context("running test vectors")?;
