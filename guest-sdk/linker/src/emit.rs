@@ -1,0 +1,274 @@
+//! Code layout and blob writing.
+//!
+//! 1. The jump table holds every code address the program can reach dynamically
+//!    (return addresses, code addresses loaded into registers or stored in data),
+//!    in address order; entry `i` has the run-time address `(i + 1) * 2`.
+//! 2. Pass one computes each instruction's pc. `BlobBuilder` always writes branch
+//!    offsets in 4 bytes, and every other operand is known by now, so sizes do not
+//!    depend on where targets land.
+//! 3. Pass two encodes, with `fallthrough` inserted where a jump target would
+//!    otherwise sit in the middle of a PVM basic block.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use pvm::isa::Shape;
+use pvm::program::{encode_instruction, Args, BlobBuilder};
+use pvm::{InstructionSet, Opcode};
+
+use crate::code::Code;
+use crate::error::{LinkError, Result};
+use crate::layout::{DataReloc, Layout};
+use crate::lower::{Fix, Item};
+use crate::meta::Export;
+
+/// Everything the emitter needs.
+pub struct Program<'a> {
+    pub isa: InstructionSet,
+    pub code: &'a Code,
+    pub layout: Layout,
+    pub exports: &'a [Export],
+    pub imports: &'a [Vec<u8>],
+    pub data_relocs: &'a [(u64, DataReloc)],
+}
+
+/// Address resolution: code addresses, jump table and pcs.
+struct Resolver<'a> {
+    layout: &'a Layout,
+    insn_addresses: BTreeSet<u64>,
+    jump_table: Vec<u64>,
+    pcs: BTreeMap<u64, u32>,
+}
+
+impl Resolver<'_> {
+    fn is_code(&self, address: u64) -> bool {
+        self.insn_addresses.contains(&address)
+            && !self.layout.placed.iter().any(|p| (p.elf_start..p.elf_end).contains(&address))
+    }
+
+    /// The run-time value of an ELF address: jump-table address for code, VM address for data.
+    fn value(&self, address: u64, from: u64) -> Result<u32> {
+        if self.is_code(address) {
+            let index = self.jump_table.binary_search(&address).map_err(|_| LinkError::BadCodeAddress(address))?;
+            return u32::try_from((index + 1) * 2).map_err(|_| LinkError::Overflow("a jump table address"));
+        }
+        self.layout.data_address(address).ok_or(LinkError::DanglingAddress { address, from })
+    }
+
+    /// The pc of a code address (0 during the sizing pass).
+    fn pc(&self, address: u64, sizing: bool) -> Result<u32> {
+        if sizing {
+            return Ok(0);
+        }
+        self.pcs.get(&address).copied().ok_or(LinkError::BadCodeAddress(address))
+    }
+
+    /// The item's operands with every late-bound one filled in.
+    fn args(&self, item: &Item, from: u64, sizing: bool) -> Result<Args> {
+        let mut args = item.args;
+        match item.fix {
+            Fix::None => {}
+            Fix::Addr(address) => args.imm1 = self.value(address, from)?,
+            Fix::Target(address) => {
+                let pc = self.pc(address, sizing)?;
+                match item.opcode.shape() {
+                    Shape::RegImmOffset => args.imm2 = pc,
+                    _ => args.imm1 = pc,
+                }
+            }
+            Fix::Call { ret, target } => {
+                args.imm1 = self.value(ret, from)?;
+                args.imm2 = self.pc(target, sizing)?;
+            }
+            Fix::CallIndirect { ret } => args.imm1 = self.value(ret, from)?,
+        }
+        Ok(args)
+    }
+}
+
+/// Code addresses that must be reachable through the jump table, and those that
+/// must start a basic block.
+fn collect_targets(program: &Program, resolver: &Resolver) -> (BTreeSet<u64>, BTreeSet<u64>) {
+    let mut dynamic = BTreeSet::new();
+    let mut starts: BTreeSet<u64> = program.exports.iter().map(|e| e.address).collect();
+    for item in program.code.insns.iter().flat_map(|insn| insn.items.iter()) {
+        match item.fix {
+            Fix::None => {}
+            Fix::Addr(address) if resolver.is_code(address) => {
+                dynamic.insert(address);
+            }
+            Fix::Addr(_) => {}
+            Fix::Target(target) => {
+                starts.insert(target);
+            }
+            Fix::Call { ret, target } => {
+                dynamic.insert(ret);
+                starts.insert(target);
+            }
+            Fix::CallIndirect { ret } => {
+                dynamic.insert(ret);
+            }
+        }
+    }
+    for (_, reloc) in program.data_relocs {
+        dynamic.extend(reloc.targets().filter(|&address| resolver.is_code(address)));
+    }
+    starts.extend(dynamic.iter().copied());
+    (dynamic, starts)
+}
+
+/// Lays out and encodes the code; returns the blob.
+pub fn write(mut program: Program) -> Result<Vec<u8>> {
+    let layout = program.layout.clone();
+    let mut resolver = Resolver {
+        layout: &layout,
+        insn_addresses: program.code.insns.iter().map(|insn| insn.address).collect(),
+        jump_table: Vec::new(),
+        pcs: BTreeMap::new(),
+    };
+    let (dynamic, starts) = collect_targets(&program, &resolver);
+    for &address in &starts {
+        if !resolver.insn_addresses.contains(&address) {
+            return Err(LinkError::BadCodeAddress(address));
+        }
+    }
+    resolver.jump_table = dynamic.into_iter().collect();
+
+    // Pass one: sizes and pcs.
+    let mut sizer = Sizer { isa: program.isa, pc: 0 };
+    resolver.pcs = walk(&program, &resolver, &starts, true, &mut sizer)?;
+
+    // Pass two: the real encoding.
+    let mut builder = BlobBuilder::new(program.isa);
+    let mut writer = Writer { builder: &mut builder, exports: program.exports };
+    let pcs = walk(&program, &resolver, &starts, false, &mut writer)?;
+    debug_assert_eq!(pcs, resolver.pcs);
+    for address in &resolver.jump_table {
+        builder.jump_table_entry(resolver.pcs[address]);
+    }
+
+    apply_data_relocations(&mut program, &resolver)?;
+    let layout = &mut program.layout;
+    layout.trim();
+    builder
+        .ro_data(&layout.ro_data, layout.ro_size)
+        .rw_data(&layout.rw_data, layout.rw_size)
+        .stack_size(layout.stack_size);
+    for symbol in program.imports {
+        let name =
+            std::str::from_utf8(symbol).map_err(|_| LinkError::Imports("an import symbol is not UTF-8".into()))?;
+        builder.import(name);
+    }
+    Ok(builder.build())
+}
+
+/// Receives the instruction stream of a pass.
+trait Sink {
+    /// Called when the instruction at ELF `address` starts (after any `fallthrough`).
+    fn begin(&mut self, address: u64) -> Result<()>;
+    /// Appends one instruction; returns its pc.
+    fn push(&mut self, opcode: Opcode, args: Args, address: u64) -> Result<u32>;
+    /// The pc of the next instruction.
+    fn pc(&self) -> u32;
+}
+
+struct Sizer {
+    isa: InstructionSet,
+    pc: u32,
+}
+
+impl Sink for Sizer {
+    fn begin(&mut self, _address: u64) -> Result<()> {
+        Ok(())
+    }
+
+    fn push(&mut self, opcode: Opcode, args: Args, address: u64) -> Result<u32> {
+        let bytes = encode_instruction(self.isa, self.pc, opcode, &args).ok_or(LinkError::MissingOpcode {
+            opcode,
+            isa: self.isa,
+            address,
+        })?;
+        let pc = self.pc;
+        self.pc = self.pc.checked_add(bytes.len() as u32).ok_or(LinkError::Overflow("the code size"))?;
+        Ok(pc)
+    }
+
+    fn pc(&self) -> u32 {
+        self.pc
+    }
+}
+
+struct Writer<'a> {
+    builder: &'a mut BlobBuilder,
+    exports: &'a [Export],
+}
+
+impl Sink for Writer<'_> {
+    fn begin(&mut self, address: u64) -> Result<()> {
+        for export in self.exports.iter().filter(|e| e.address == address) {
+            let name = std::str::from_utf8(&export.metadata.symbol)
+                .map_err(|_| LinkError::Metadata { address, reason: "export symbol is not UTF-8".into() })?;
+            self.builder.export_here(name);
+        }
+        Ok(())
+    }
+
+    fn push(&mut self, opcode: Opcode, args: Args, _address: u64) -> Result<u32> {
+        // The sizing pass has already checked that the instruction set has `opcode`.
+        Ok(self.builder.push(opcode, args))
+    }
+
+    fn pc(&self) -> u32 {
+        self.builder.pc()
+    }
+}
+
+/// Walks all instructions in order, feeding `sink`; returns the pc of every
+/// instruction address.
+fn walk(
+    program: &Program,
+    resolver: &Resolver,
+    starts: &BTreeSet<u64>,
+    sizing: bool,
+    sink: &mut dyn Sink,
+) -> Result<BTreeMap<u64, u32>> {
+    let mut pcs = BTreeMap::new();
+    let mut block_open = false;
+    for insn in &program.code.insns {
+        if block_open && starts.contains(&insn.address) {
+            sink.push(Opcode::Fallthrough, Args::default(), insn.address)?;
+            block_open = false;
+        }
+        pcs.insert(insn.address, sink.pc());
+        sink.begin(insn.address)?;
+        for item in &insn.items {
+            let args = resolver.args(item, insn.address, sizing)?;
+            sink.push(item.opcode, args, insn.address)?;
+            block_open = !item.opcode.ends_basic_block();
+        }
+    }
+    Ok(pcs)
+}
+
+/// Patches pointers in RO/RW data: code addresses become jump-table addresses,
+/// data addresses VM addresses.
+fn apply_data_relocations(program: &mut Program, resolver: &Resolver) -> Result<()> {
+    for &(site, reloc) in program.data_relocs {
+        match reloc {
+            DataReloc::Abs { target, size } => {
+                let value = resolver.value(target, site)?;
+                program.layout.patch(site, size, u64::from(value))?;
+            }
+            DataReloc::Diff { target, origin, size } => {
+                let value = resolver.value(target, site)?.wrapping_sub(resolver.value(origin, site)?);
+                // Sign-extend so that 8-byte differences stay negative.
+                program.layout.patch(site, size, value as i32 as i64 as u64)?;
+            }
+            DataReloc::Diff6 { target, origin } => {
+                let value = resolver.value(target, site)?.wrapping_sub(resolver.value(origin, site)?);
+                let old = program.layout.byte(site).unwrap_or(0);
+                program.layout.patch(site, 1, u64::from((old & !0x3f) | (value as u8 & 0x3f)))?;
+            }
+        }
+    }
+    Ok(())
+}
