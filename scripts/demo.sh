@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job, on an embedded default (no node needed): build the guest programs in
-# contracts/ from source, link them into .polkavm blobs, then inspect and run them.
+# contracts/ from source, link one with our linker, then inspect and run it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,8 +17,13 @@ echo "==> polkatool disassemble $blobs/hello-world.latest32.polkavm"
 "$polkatool" disassemble "$blobs/hello-world.latest32.polkavm"
 
 echo
-echo "==> polkatool run $blobs/bench-prime-sieve.latest64.polkavm (primes below ten million)"
-"$polkatool" run "$blobs/bench-prime-sieve.latest64.polkavm" --call initialize --call run --call get_result
+echo "==> polkatool link: the prime sieve's RISC-V ELF -> .polkavm with our linker"
+"$polkatool" link target/guest/riscv64emac-unknown-none-polkavm/release/bench-prime-sieve -o "$blobs/prime-sieve.pvm-linker.polkavm"
+"$polkatool" stats "$blobs/prime-sieve.pvm-linker.polkavm"
+
+echo
+echo "==> polkatool run: primes below ten million"
+"$polkatool" run "$blobs/prime-sieve.pvm-linker.polkavm" --call initialize --call run --call get_result
 
 echo
 echo "==> polkatool run $blobs/hello-world.latest32.polkavm: polkatool's host provides no imports"

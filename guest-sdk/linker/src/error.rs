@@ -8,7 +8,7 @@ use pvm::InstructionSet;
 #[non_exhaustive]
 pub enum LinkError {
     /// The file is not a parsable ELF file.
-    #[error("failed to parse the ELF file: {0}")]
+    #[error("failed to parse the ELF file")]
     Elf(#[from] object::read::Error),
     /// The file is an ELF file, but not a little-endian RISC-V one.
     #[error("unsupported ELF file: {0}")]

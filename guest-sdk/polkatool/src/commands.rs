@@ -119,3 +119,9 @@ pub fn stats(module: &Module, blob_size: usize) -> String {
     line("exports", format!("{} {:?}", exports.len(), exports));
     out
 }
+
+/// Whether `elf` is an ELF64 file (byte 4 of the identification is 2). Anything else,
+/// including garbage, counts as 32-bit; the linker then says what is wrong.
+pub fn elf_is_64_bit(elf: &[u8]) -> bool {
+    elf.get(4) == Some(&2)
+}

@@ -16,6 +16,19 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Links a RISC-V ELF file (built for the PolkaVM targets) into a `.polkavm` blob.
+    Link {
+        /// The ELF file.
+        elf: PathBuf,
+        /// Where to write the blob.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Instruction set: revive_v1 or jam_v1 for 64-bit ELF files, latest32 for
+        /// 32-bit ones. Default: latest32 for 32-bit files, revive_v1 for 64-bit ones
+        /// (our linker does not write latest64 yet).
+        #[arg(long, value_parser = parse_isa)]
+        isa: Option<pvm::InstructionSet>,
+    },
     /// Prints a readable listing of a blob.
     Disassemble {
         /// The `.polkavm` file.
@@ -49,6 +62,18 @@ enum Command {
     },
 }
 
+fn parse_isa(text: &str) -> Result<pvm::InstructionSet, String> {
+    [
+        pvm::InstructionSet::ReviveV1,
+        pvm::InstructionSet::JamV1,
+        pvm::InstructionSet::Latest32,
+        pvm::InstructionSet::Latest64,
+    ]
+    .into_iter()
+    .find(|isa| isa.name() == text)
+    .ok_or_else(|| format!("unknown instruction set '{text}' (revive_v1, jam_v1, latest32, latest64)"))
+}
+
 fn parse_number(text: &str) -> Result<u64, String> {
     let text = text.trim();
     let parsed = match text.strip_prefix("0x") {
@@ -70,6 +95,18 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
+        Command::Link { elf, output, isa } => {
+            let bytes = std::fs::read(&elf).with_context(|| format!("cannot read {}", elf.display()))?;
+            let isa = isa.unwrap_or(if commands::elf_is_64_bit(&bytes) {
+                pvm::InstructionSet::ReviveV1
+            } else {
+                pvm::InstructionSet::Latest32
+            });
+            let blob = pvm_linker::link(&bytes, isa).with_context(|| format!("cannot link {}", elf.display()))?;
+            std::fs::write(&output, &blob).with_context(|| format!("cannot write {}", output.display()))?;
+            println!("{} ({isa}, {} bytes)", output.display(), blob.len());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Disassemble { blob } => {
             let module = commands::load_module(&blob)?;
             print!("{}", commands::disassemble(&module));
