@@ -116,13 +116,14 @@ fn main() {
     let quick = args.iter().any(|a| a == "--quick");
     let ours_only = args.iter().any(|a| a == "--ours-only");
     let filter = args.iter().find(|a| !a.starts_with("--")).cloned().unwrap_or_default();
+    let filter = filter.as_str();
     let samples = if quick { 3 } else { 11 };
 
     println!("{:<40} {:>12} {:>12} {:>8}", "benchmark", "ours", "polkavm", "ratio");
     for case in CASES {
         for isa in [Isa::Latest64, Isa::Latest32, Isa::ReviveV1] {
             let name = format!("{}/{}/{}", case.program, case.export, isa);
-            if !name.contains(&filter) {
+            if !name.contains(filter) {
                 continue;
             }
             let Some(blob) = guest_programs::blob(case.program, isa) else { continue };
@@ -153,4 +154,61 @@ fn main() {
             println!("{name:<40} {:>12} {:>12} {:>7.2}x", format(ours_time), format(reference_time), ratio);
         }
     }
+    if !ours_only {
+        load_costs(filter);
+    }
+}
+
+/// Times loading (parse, validate, translate) and instantiating the largest guest
+/// program, in both VMs.
+fn load_costs(filter: &str) {
+    let program = "heap-demo";
+    for isa in [Isa::Latest64, Isa::Latest32] {
+        let Some(blob) = guest_programs::blob(program, isa) else { continue };
+        let compile_name = format!("{program}/compile/{isa}");
+        if compile_name.contains(filter) {
+            let ours = time_per_iteration(|| {
+                pvm::Module::new(&pvm::Engine::default(), &pvm::ModuleConfig::default(), blob).unwrap();
+            });
+            let reference = time_per_iteration(|| {
+                Reference::new(blob);
+            });
+            print_row(&compile_name, ours, reference);
+        }
+        let instantiate_name = format!("{program}/instantiate/{isa}");
+        if instantiate_name.contains(filter) {
+            let module = pvm::Module::new(&pvm::Engine::default(), &pvm::ModuleConfig::default(), blob).unwrap();
+            let ours = time_per_iteration(|| {
+                module.instantiate();
+            });
+            let mut config = polkavm::Config::new();
+            config.set_backend(Some(polkavm::BackendKind::Interpreter));
+            let engine = polkavm::Engine::new(&config).unwrap();
+            let mut module_config = polkavm::ModuleConfig::new();
+            module_config.set_gas_metering(Some(polkavm::GasMeteringKind::Sync));
+            let reference_module = polkavm::Module::new(&engine, &module_config, blob.to_vec().into()).unwrap();
+            let reference = time_per_iteration(|| {
+                reference_module.instantiate().unwrap();
+            });
+            print_row(&instantiate_name, ours, reference);
+        }
+    }
+}
+
+/// Median time of one call of `f`, over batches of 100.
+fn time_per_iteration(mut f: impl FnMut()) -> Duration {
+    let mut times = Vec::new();
+    for _ in 0..11 {
+        let start = Instant::now();
+        for _ in 0..100 {
+            f();
+        }
+        times.push(start.elapsed() / 100);
+    }
+    median(times)
+}
+
+fn print_row(name: &str, ours: Duration, reference: Duration) {
+    let ratio = reference.as_secs_f64() / ours.as_secs_f64();
+    println!("{name:<40} {:>12} {:>12} {:>7.2}x", format(ours), format(reference), ratio);
 }
