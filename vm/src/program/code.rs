@@ -73,6 +73,8 @@ impl Instruction {
 pub struct Code {
     isa: InstructionSet,
     instructions: Vec<Instruction>,
+    /// The pc of each instruction: a compact copy for fast lookups by pc.
+    starts: Vec<u32>,
     block_starts: Vec<bool>,
     jump_table: Vec<u32>,
     code_len: u32,
@@ -90,7 +92,15 @@ impl Code {
             block_starts.push(previous_ends_block);
             previous_ends_block = instruction.ends_basic_block();
         }
-        Code { isa, instructions, block_starts, jump_table: raw.jump_table.clone(), code_len: raw.code.len() as u32 }
+        let starts = instructions.iter().map(|i| i.pc).collect();
+        Code {
+            isa,
+            instructions,
+            starts,
+            block_starts,
+            jump_table: raw.jump_table.clone(),
+            code_len: raw.code.len() as u32,
+        }
     }
 
     /// The instruction set.
@@ -120,7 +130,7 @@ impl Code {
 
     /// The index of the instruction starting at `pc`, if one does.
     pub fn index_of(&self, pc: u32) -> Option<usize> {
-        self.instructions.binary_search_by_key(&pc, |i| i.pc).ok()
+        self.starts.binary_search(&pc).ok()
     }
 
     /// The index of the instruction at `pc` if it is a valid jump target: an
