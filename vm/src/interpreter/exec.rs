@@ -149,12 +149,10 @@ impl Machine {
                 continue;
             }};
         }
+        // Leaves the loop; the state is written back once, after it.
         macro_rules! exit {
             ($exit:expr) => {{
-                self.regs = regs;
-                self.gas = gas;
-                self.next_op = i as u32;
-                return (i as u32, $exit);
+                break (i as u32, i as u32, $exit);
             }};
         }
         macro_rules! set {
@@ -232,7 +230,7 @@ impl Machine {
             }};
         }
 
-        loop {
+        let (op_index, next_op, exit) = loop {
             debug_assert!(i < ops.len());
             // SAFETY: `i` is always in bounds: see the invariant on `Compiled::ops`
             // (every operation index the executor can reach is valid, and every
@@ -255,10 +253,7 @@ impl Machine {
                 Kind::InvalidBranch => exit!(Exit::Trap(TrapReason::InvalidJump { target: op.target })),
                 Kind::Ecalli => {
                     self.ecalli_next_pc = Some(op.target);
-                    self.regs = regs;
-                    self.gas = gas;
-                    self.next_op = i as u32 + 1;
-                    return (i as u32, Exit::Interrupt(Interrupt::Ecalli(op.imm as u32)));
+                    break (i as u32, i as u32 + 1, Exit::Interrupt(Interrupt::Ecalli(op.imm as u32)));
                 }
                 Kind::Sbrk => {
                     let size = reg!(regs, op.a);
@@ -537,7 +532,11 @@ impl Machine {
                 Kind::Minimum => alu3!(op, |x, y| (x as i64).min(y as i64) as u64),
                 Kind::MinimumUnsigned => alu3!(op, |x, y| x.min(y)),
             }
-        }
+        };
+        self.regs = regs;
+        self.gas = gas;
+        self.next_op = next_op;
+        (op_index, exit)
     }
 }
 
