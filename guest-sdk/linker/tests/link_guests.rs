@@ -6,12 +6,10 @@
 
 use std::path::PathBuf;
 
+use guest_programs::scenarios::{self, Scenario, THIRD_NUMBER};
 use polkavm_linker::TargetInstructionSet;
 use pvm::{CallError, Config, Engine, Instance, InstructionSet, Linker, Module, ModuleConfig, Reg};
 use pvm_linker::LinkError;
-
-/// What the host's `get_third_number` returns to `hello-world`.
-const THIRD_NUMBER: u64 = 100;
 
 const TARGET_32: &str = "riscv32emac-unknown-none-polkavm";
 const TARGET_64: &str = "riscv64emac-unknown-none-polkavm";
@@ -48,14 +46,11 @@ fn instantiate(blob: &[u8]) -> Instance<()> {
         .unwrap_or_else(|error| panic!("the blob does not load: {error:?}"));
     let mut linker: Linker<()> = Linker::new();
     linker.define("get_third_number", |caller| {
-        caller.instance.set_reg(Reg::A0, THIRD_NUMBER);
+        caller.instance.set_reg(Reg::A0, u64::from(THIRD_NUMBER));
         Ok(())
     });
     linker.instantiate(&module).unwrap()
 }
-
-/// A scenario: calls exports in order, returning the value of every call.
-type Scenario = fn(&mut dyn FnMut(&str, &[u64]) -> u64) -> Vec<u64>;
 
 /// Runs `scenario` on our blob and on the reference blob; checks they agree.
 fn check(program: &str, isa: InstructionSet, scenario: Scenario) {
@@ -89,70 +84,18 @@ fn check(program: &str, isa: InstructionSet, scenario: Scenario) {
 const ISAS: [InstructionSet; 3] = [InstructionSet::ReviveV1, InstructionSet::JamV1, InstructionSet::Latest32];
 
 #[test]
-fn hello_world_adds_numbers() {
+fn programs_behave_as_their_sources_say() {
     for isa in ISAS {
-        check("hello-world", isa, |call| {
-            let results = vec![call("add_numbers", &[1, 2]), call("add_numbers", &[u64::from(u32::MAX), 1])];
-            assert_eq!(results, [103, THIRD_NUMBER]);
-            results
-        });
+        check("hello-world", isa, scenarios::hello_world);
+        check("bench-minimal", isa, scenarios::minimal);
+        check("bench-prime-sieve", isa, scenarios::prime_sieve);
     }
-}
-
-#[test]
-fn minimal_counts_calls() {
-    for isa in ISAS {
-        check("bench-minimal", isa, |call| {
-            let mut results = Vec::new();
-            call("initialize", &[]);
-            results.push(call("get_counter", &[]) as u32 as u64);
-            for expected in 1..=10 {
-                call("run", &[]);
-                let counter = call("get_counter", &[]) as u32 as u64;
-                assert_eq!(counter, expected);
-                results.push(counter);
-            }
-            call("initialize", &[]);
-            assert_eq!(call("get_counter", &[]) as u32, 0);
-            assert_eq!(results[0], 0);
-            results
-        });
-    }
-}
-
-#[test]
-fn prime_sieve_counts_primes_below_ten_million() {
-    for isa in ISAS {
-        check("bench-prime-sieve", isa, |call| {
-            // `initialize` traps if the sieve is wrong for small limits.
-            call("initialize", &[]);
-            let before = call("get_result", &[]) as u32 as u64;
-            call("run", &[]);
-            let after = call("get_result", &[]) as u32 as u64;
-            assert_eq!((before, after), (0, 664_579));
-            vec![before, after]
-        });
-    }
-}
-
-fn memset_scenario(call: &mut dyn FnMut(&str, &[u64]) -> u64) -> Vec<u64> {
-    // `checksum` sums every 1021st byte of a 4 MiB buffer.
-    let samples = u64::from((4_u32 << 20).div_ceil(1021));
-    let checksum = |call: &mut dyn FnMut(&str, &[u64]) -> u64| call("checksum", &[]) as u32 as u64;
-    call("initialize", &[]);
-    let mut results = vec![checksum(call)];
-    for export in ["run", "run_naive", "run_accelerated"] {
-        call(export, &[]);
-        results.push(checksum(call));
-    }
-    assert_eq!(results, [0, samples, samples * 2, samples * 3]);
-    results
 }
 
 #[test]
 fn memset_fills_the_buffer() {
     // Only Latest32 has the `memset` instruction that `run_accelerated` uses.
-    check("bench-memset", InstructionSet::Latest32, memset_scenario);
+    check("bench-memset", InstructionSet::Latest32, scenarios::memset);
     for isa in [InstructionSet::ReviveV1, InstructionSet::JamV1] {
         let elf = elf(TARGET_64, "bench-memset");
         match pvm_linker::link(&elf, isa) {

@@ -65,3 +65,75 @@ pub fn link_error(program: &str, isa: Isa) -> Option<&'static str> {
         .find(|&&(name, error_isa, _)| name == program && error_isa == isa)
         .map(|&(_, _, error)| error)
 }
+
+/// What each guest program must do, as scenarios over a `call(export, args) -> a0`
+/// function, so that the tests of every VM (ours, the reference) and of every linker
+/// check the same expectations. Each scenario asserts its results and returns them,
+/// for comparisons between two runs.
+pub mod scenarios {
+    /// Calls an export with register arguments and returns `a0`.
+    pub type Call<'a> = &'a mut dyn FnMut(&str, &[u64]) -> u64;
+
+    /// A scenario: runs calls, asserts their results, returns them.
+    pub type Scenario = fn(Call) -> Vec<u64>;
+
+    /// What the host's `get_third_number` returns to `hello-world`.
+    pub const THIRD_NUMBER: u32 = 100;
+
+    /// The scenario of every program that has one, by program name.
+    pub const ALL: [(&str, Scenario); 4] = [
+        ("hello-world", hello_world),
+        ("bench-minimal", minimal),
+        ("bench-prime-sieve", prime_sieve),
+        ("bench-memset", memset),
+    ];
+
+    /// `hello-world`: `add_numbers(a, b) = a + b + get_third_number()`, wrapping.
+    pub fn hello_world(call: Call) -> Vec<u64> {
+        let results = vec![call("add_numbers", &[1, 2]) as u32, call("add_numbers", &[u64::from(u32::MAX), 1]) as u32];
+        assert_eq!(results, [103, THIRD_NUMBER]);
+        results.into_iter().map(u64::from).collect()
+    }
+
+    /// `bench-minimal`: every `run` bumps the counter, `initialize` resets it.
+    pub fn minimal(call: Call) -> Vec<u64> {
+        let mut results = Vec::new();
+        call("initialize", &[]);
+        results.push(call("get_counter", &[]) as u32);
+        for _ in 1..=10 {
+            call("run", &[]);
+            results.push(call("get_counter", &[]) as u32);
+        }
+        call("initialize", &[]);
+        results.push(call("get_counter", &[]) as u32);
+        let expected: Vec<u32> = (0..=10).chain([0]).collect();
+        assert_eq!(results, expected);
+        results.into_iter().map(u64::from).collect()
+    }
+
+    /// `bench-prime-sieve`: 664579 primes below ten million (`initialize` traps if the
+    /// sieve is wrong for small limits).
+    pub fn prime_sieve(call: Call) -> Vec<u64> {
+        call("initialize", &[]);
+        let before = call("get_result", &[]) as u32;
+        call("run", &[]);
+        let after = call("get_result", &[]) as u32;
+        assert_eq!((before, after), (0, 664_579));
+        vec![u64::from(before), u64::from(after)]
+    }
+
+    /// `bench-memset`: each fill variant writes its own value (1, 2, 3) over a 4 MiB
+    /// buffer; `checksum` sums every 1021st byte.
+    pub fn memset(call: Call) -> Vec<u64> {
+        let samples = (4_u32 << 20).div_ceil(1021);
+        let mut results = Vec::new();
+        call("initialize", &[]);
+        results.push(call("checksum", &[]) as u32);
+        for export in ["run", "run_naive", "run_accelerated"] {
+            call(export, &[]);
+            results.push(call("checksum", &[]) as u32);
+        }
+        assert_eq!(results, [0, samples, samples * 2, samples * 3]);
+        results.into_iter().map(u64::from).collect()
+    }
+}

@@ -8,8 +8,7 @@ use polkavm::{BackendKind, Caller, Config, Engine, GasMeteringKind, Instance, Li
 /// Enough for the largest benchmark (the prime sieve) with a wide margin.
 const GAS_LIMIT: i64 = 20_000_000_000;
 
-/// What the host's `get_third_number` returns to `hello-world`.
-const THIRD_NUMBER: u32 = 100;
+use guest_programs::scenarios::{self, THIRD_NUMBER};
 
 /// Programs that must link for ReviveV1 (they use no newer instructions).
 const REVIVE_V1_PROGRAMS: &[&str] = &["bench-minimal", "bench-prime-sieve", "hello-world"];
@@ -20,25 +19,15 @@ struct Program {
 }
 
 impl Program {
-    /// Calls `function(args...)` and returns its result.
-    fn call_with(&mut self, function: &str, args: (u32, u32)) -> u32 {
+    /// Calls `function` with up to two `u32` arguments; returns `a0` (as a `u32`).
+    fn call(&mut self, function: &str, args: &[u64]) -> u64 {
         self.instance.set_gas(GAS_LIMIT);
-        let result = self.instance.call_typed_and_get_result::<u32, _>(&mut (), function, args);
-        result.unwrap_or_else(|error| panic!("calling {function} on {} failed: {error:?}", self.isa))
-    }
-
-    /// Calls `function()`, which returns nothing.
-    fn call(&mut self, function: &str) {
-        self.instance.set_gas(GAS_LIMIT);
-        let result = self.instance.call_typed(&mut (), function, ());
-        result.unwrap_or_else(|error| panic!("calling {function} on {} failed: {error:?}", self.isa));
-    }
-
-    /// Calls `function()`, which returns a `u32`.
-    fn get(&mut self, function: &str) -> u32 {
-        self.instance.set_gas(GAS_LIMIT);
-        let result = self.instance.call_typed_and_get_result::<u32, _>(&mut (), function, ());
-        result.unwrap_or_else(|error| panic!("calling {function} on {} failed: {error:?}", self.isa))
+        let result = match *args {
+            [] => self.instance.call_typed_and_get_result::<u32, _>(&mut (), function, ()),
+            [a, b] => self.instance.call_typed_and_get_result::<u32, _>(&mut (), function, (a as u32, b as u32)),
+            _ => panic!("{function}: unsupported arguments {args:?}"),
+        };
+        u64::from(result.unwrap_or_else(|error| panic!("calling {function} on {} failed: {error:?}", self.isa)))
     }
 }
 
@@ -121,51 +110,10 @@ fn min_stack_size_is_recorded() {
 }
 
 #[test]
-fn hello_world_adds_numbers() {
-    for mut program in instantiate_all("hello-world") {
-        assert_eq!(program.call_with("add_numbers", (1_u32, 2_u32)), 103, "{}", program.isa);
-        assert_eq!(program.call_with("add_numbers", (u32::MAX, 1_u32)), THIRD_NUMBER, "{}", program.isa);
-    }
-}
-
-#[test]
-fn minimal_counts_calls() {
-    for mut program in instantiate_all("bench-minimal") {
-        program.call("initialize");
-        assert_eq!(program.get("get_counter"), 0);
-        for expected in 1..=10 {
-            program.call("run");
-            assert_eq!(program.get("get_counter"), expected, "{}", program.isa);
+fn programs_behave_as_their_sources_say() {
+    for (name, scenario) in scenarios::ALL {
+        for mut program in instantiate_all(name) {
+            scenario(&mut |export, args| program.call(export, args));
         }
-        program.call("initialize");
-        assert_eq!(program.get("get_counter"), 0);
-    }
-}
-
-#[test]
-fn prime_sieve_counts_primes_below_ten_million() {
-    for mut program in instantiate_all("bench-prime-sieve") {
-        // `initialize` traps if the sieve is wrong for small limits.
-        program.call("initialize");
-        assert_eq!(program.get("get_result"), 0);
-        program.call("run");
-        assert_eq!(program.get("get_result"), 664_579, "{}", program.isa);
-    }
-}
-
-#[test]
-fn memset_fills_the_buffer() {
-    // `checksum` sums every 1021st byte of a 4 MiB buffer.
-    let samples = (4_u32 << 20).div_ceil(1021);
-    for mut program in instantiate_all("bench-memset") {
-        let isa = program.isa;
-        program.call("initialize");
-        assert_eq!(program.get("checksum"), 0, "{isa}");
-        program.call("run");
-        assert_eq!(program.get("checksum"), samples, "{isa}");
-        program.call("run_naive");
-        assert_eq!(program.get("checksum"), samples * 2, "{isa}");
-        program.call("run_accelerated");
-        assert_eq!(program.get("checksum"), samples * 3, "{isa}");
     }
 }
