@@ -1,5 +1,6 @@
 //! The library behind the `polkatool` command: subcommands as functions so that
 //! tests can call them directly.
 
+pub mod build;
 pub mod commands;
 pub mod vectors;

@@ -29,6 +29,22 @@ enum Command {
         #[arg(long, value_parser = parse_isa)]
         isa: Option<pvm::InstructionSet>,
     },
+    /// Builds a guest crate for a PolkaVM target and links its binaries into blobs.
+    Build {
+        /// The guest crate's folder.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Only this binary.
+        #[arg(long)]
+        bin: Option<String>,
+        /// Instruction set: latest32 (the default, for riscv32emac), revive_v1 or jam_v1
+        /// (riscv64emac).
+        #[arg(long, value_parser = parse_isa, default_value = "latest32")]
+        isa: pvm::InstructionSet,
+        /// Where to write the blobs (default: the crate's folder).
+        #[arg(short, long)]
+        output_dir: Option<PathBuf>,
+    },
     /// Prints a readable listing of a blob.
     Disassemble {
         /// The `.polkavm` file.
@@ -95,6 +111,13 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
+        Command::Build { path, bin, isa, output_dir } => {
+            let blobs = polkatool::build::build(&polkatool::build::BuildOptions { path, bin, isa, output_dir })?;
+            for blob in blobs {
+                println!("{}", blob.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Link { elf, output, isa } => {
             let bytes = std::fs::read(&elf).with_context(|| format!("cannot read {}", elf.display()))?;
             let isa = isa.unwrap_or(if commands::elf_is_64_bit(&bytes) {

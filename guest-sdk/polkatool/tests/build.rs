@@ -1,0 +1,77 @@
+//! `polkatool build` on a guest crate made from scratch: builds it for both targets,
+//! links it with our linker, and runs the blob in our VM.
+
+use std::path::PathBuf;
+
+use polkatool::build::{build, BuildOptions};
+use pvm::{Caller, Engine, InstructionSet, Linker, Module, ModuleConfig, Reg};
+
+const MAIN_RS: &str = r#"#![no_std]
+#![no_main]
+
+#[panic_handler]
+fn panic(_info: &core::panic::PanicInfo) -> ! {
+    // SAFETY: `unimp` is an illegal instruction, which the VM turns into a trap.
+    unsafe { core::arch::asm!("unimp", options(noreturn)) }
+}
+
+#[pvm_guest::polkavm_import]
+extern "C" {
+    fn get_third_number() -> u32;
+}
+
+#[pvm_guest::polkavm_export]
+extern "C" fn add_numbers(a: u32, b: u32) -> u32 {
+    a + b + unsafe { get_third_number() }
+}
+"#;
+
+/// A fresh guest crate in a temporary folder.
+fn guest_crate() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("polkatool-build-test-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    let sdk = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../sdk").canonicalize().unwrap();
+    let manifest = format!(
+        "[package]\nname = \"adder\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [dependencies]\npvm-guest = {{ path = {:?} }}\n\n\
+         [profile.release]\nopt-level = 3\nlto = true\npanic = \"abort\"\ncodegen-units = 1\n\n[workspace]\n",
+        sdk
+    );
+    std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
+    std::fs::write(dir.join("src/main.rs"), MAIN_RS).unwrap();
+    dir
+}
+
+#[test]
+fn builds_links_and_runs_a_guest_crate() {
+    let dir = guest_crate();
+    for isa in [InstructionSet::Latest32, InstructionSet::ReviveV1] {
+        let blobs = build(&BuildOptions { path: dir.clone(), bin: None, isa, output_dir: None })
+            .unwrap_or_else(|error| panic!("{isa}: {error:#}"));
+        assert_eq!(blobs, [dir.join("adder.polkavm")]);
+        let module =
+            Module::new(&Engine::default(), &ModuleConfig::default(), &std::fs::read(&blobs[0]).unwrap()).unwrap();
+        assert_eq!(module.isa(), isa);
+        let mut linker = Linker::<()>::new();
+        linker.define("get_third_number", |caller: Caller<'_, ()>| {
+            caller.instance.set_reg(Reg::A0, 100);
+            Ok(())
+        });
+        let mut instance = linker.instantiate(&module).unwrap();
+        instance.set_gas(1_000);
+        assert_eq!(instance.call(&mut (), "add_numbers", &[1, 2]).unwrap(), 103, "{isa}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_folder_without_a_crate_is_an_error() {
+    let options = BuildOptions {
+        path: std::env::temp_dir().join("polkatool-no-such-crate"),
+        bin: None,
+        isa: InstructionSet::Latest32,
+        output_dir: None,
+    };
+    let error = build(&options).err().unwrap().to_string();
+    assert!(error.contains("has no Cargo.toml"), "{error}");
+}
