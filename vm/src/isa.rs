@@ -423,6 +423,14 @@ pub(crate) mod tables {
     /// For each raw opcode of the extended encoding: the opcode and its argument length.
     pub static EXTENDED: [Option<(Opcode, u8)>; EXTENDED_RAW_OPCODE_COUNT] = build_extended();
 
+    /// The one-byte raw opcode of an argument-less opcode in the extended encoding.
+    pub fn extended_byte(opcode: Opcode) -> u8 {
+        match opcode.info().extended.first() {
+            Some(&(0, raw)) if raw < 255 => raw as u8,
+            _ => panic!("{opcode} has no one-byte argument-less extended form"),
+        }
+    }
+
     const fn build_legacy(column: usize) -> [Option<Opcode>; 256] {
         let mut table = [None; 256];
         let mut index = 0;

@@ -3,16 +3,17 @@
 //! 1. The jump table holds every code address the program can reach dynamically
 //!    (return addresses, code addresses loaded into registers or stored in data),
 //!    in address order; entry `i` has the run-time address `(i + 1) * 2`.
-//! 2. Pass one computes each instruction's pc. `BlobBuilder` always writes branch
-//!    offsets in 4 bytes, and every other operand is known by now, so sizes do not
-//!    depend on where targets land.
+//! 2. Pass one computes each instruction's pc, by encoding with placeholder targets
+//!    into a scratch `BlobBuilder`. The builder gives instructions with a target a
+//!    size that does not depend on it, and every other operand is known by now, so
+//!    the pcs (including the extended encoding's macro-block padding) are final.
 //! 3. Pass two encodes, with `fallthrough` inserted where a jump target would
 //!    otherwise sit in the middle of a PVM basic block.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use pvm::isa::Shape;
-use pvm::program::{encode_instruction, Args, BlobBuilder};
+use pvm::program::{Args, BlobBuilder};
 use pvm::{InstructionSet, Opcode};
 
 use crate::code::Code;
@@ -134,7 +135,7 @@ pub fn write(mut program: Program) -> Result<Vec<u8>> {
     resolver.jump_table = dynamic.into_iter().collect();
 
     // Pass one: sizes and pcs.
-    let mut sizer = Sizer { isa: program.isa, pc: 0 };
+    let mut sizer = Sizer { builder: BlobBuilder::new(program.isa) };
     resolver.pcs = walk(&program, &resolver, &starts, true, &mut sizer)?;
 
     // Pass two: the real encoding.
@@ -172,8 +173,7 @@ trait Sink {
 }
 
 struct Sizer {
-    isa: InstructionSet,
-    pc: u32,
+    builder: BlobBuilder,
 }
 
 impl Sink for Sizer {
@@ -182,18 +182,18 @@ impl Sink for Sizer {
     }
 
     fn push(&mut self, opcode: Opcode, args: Args, address: u64) -> Result<u32> {
-        let bytes = encode_instruction(self.isa, self.pc, opcode, &args).ok_or(LinkError::MissingOpcode {
-            opcode,
-            isa: self.isa,
-            address,
-        })?;
-        let pc = self.pc;
-        self.pc = self.pc.checked_add(bytes.len() as u32).ok_or(LinkError::Overflow("the code size"))?;
-        Ok(pc)
+        let isa = self.builder.isa();
+        if !isa.supports(opcode) {
+            return Err(LinkError::MissingOpcode { opcode, isa, address });
+        }
+        if self.builder.pc() > pvm::program::MAX_CODE_SIZE {
+            return Err(LinkError::Overflow("the code size"));
+        }
+        Ok(self.builder.push(opcode, args))
     }
 
     fn pc(&self) -> u32 {
-        self.pc
+        self.builder.pc()
     }
 }
 

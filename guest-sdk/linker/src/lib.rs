@@ -34,12 +34,11 @@
 //!   mixed.** Imports declared with an index keep it; the others take the lowest
 //!   free indices in the order of their symbols; unused indices below the largest
 //!   become imports with an empty symbol.
-//! - Output instruction sets: ReviveV1 and JamV1 (64-bit ELF), Latest32 (32-bit ELF).
-//!   The output is deterministic.
+//! - Output instruction sets: ReviveV1, JamV1 and Latest64 (64-bit ELF; Latest64 in
+//!   the extended encoding), Latest32 (32-bit ELF). The output is deterministic.
 //!
 //! # Not supported yet
 //!
-//! - Latest64 (the extended, bitmask-free encoding): [`LinkError::WrongInstructionSet`].
 //! - Optimisation: no dead-code or dead-data removal, no inlining, no constant
 //!   propagation, branch offsets always take 4 bytes — blobs are larger than
 //!   `polkavm-linker`'s. No debug line information.
@@ -89,8 +88,9 @@ pub fn link(elf_bytes: &[u8], isa: InstructionSet) -> Result<Vec<u8>> {
 fn check_isa(input: &Input, isa: InstructionSet) -> Result<()> {
     let bits = if input.is_64 { 64 } else { 32 };
     let hint = match isa {
-        InstructionSet::Latest64 => " (the extended encoding of Latest64 is not supported yet)",
-        InstructionSet::ReviveV1 | InstructionSet::JamV1 if !input.is_64 => " (it needs a 64-bit ELF file)",
+        InstructionSet::ReviveV1 | InstructionSet::JamV1 | InstructionSet::Latest64 if !input.is_64 => {
+            " (it needs a 64-bit ELF file)"
+        }
         InstructionSet::Latest32 if input.is_64 => " (it needs a 32-bit ELF file)",
         _ => return Ok(()),
     };

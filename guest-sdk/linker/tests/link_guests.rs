@@ -30,6 +30,7 @@ fn reference_setup(isa: InstructionSet) -> (&'static str, TargetInstructionSet) 
     match isa {
         InstructionSet::ReviveV1 => (TARGET_64, TargetInstructionSet::ReviveV1),
         InstructionSet::JamV1 => (TARGET_64, TargetInstructionSet::JamV1),
+        InstructionSet::Latest64 => (TARGET_64, TargetInstructionSet::Latest),
         _ => (TARGET_32, TargetInstructionSet::Latest),
     }
 }
@@ -81,7 +82,8 @@ fn check(program: &str, isa: InstructionSet, scenario: Scenario) {
     }
 }
 
-const ISAS: [InstructionSet; 3] = [InstructionSet::ReviveV1, InstructionSet::JamV1, InstructionSet::Latest32];
+const ISAS: [InstructionSet; 4] =
+    [InstructionSet::ReviveV1, InstructionSet::JamV1, InstructionSet::Latest32, InstructionSet::Latest64];
 
 #[test]
 fn programs_behave_as_their_sources_say() {
@@ -94,8 +96,9 @@ fn programs_behave_as_their_sources_say() {
 
 #[test]
 fn memset_fills_the_buffer() {
-    // Only Latest32 has the `memset` instruction that `run_accelerated` uses.
+    // Only the Latest sets have the `memset` instruction that `run_accelerated` uses.
     check("bench-memset", InstructionSet::Latest32, scenarios::memset);
+    check("bench-memset", InstructionSet::Latest64, scenarios::memset);
     for isa in [InstructionSet::ReviveV1, InstructionSet::JamV1] {
         let elf = elf(TARGET_64, "bench-memset");
         match pvm_linker::link(&elf, isa) {
@@ -103,13 +106,6 @@ fn memset_fills_the_buffer() {
             other => panic!("bench-memset ({isa}): expected a missing-memset error, got {:?}", other.map(|b| b.len())),
         }
     }
-}
-
-#[test]
-fn latest64_is_not_supported_yet() {
-    let elf = elf(TARGET_64, "hello-world");
-    let error = pvm_linker::link(&elf, InstructionSet::Latest64).unwrap_err();
-    assert!(error.to_string().contains("not supported yet"), "{error}");
 }
 
 #[test]

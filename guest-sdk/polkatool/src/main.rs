@@ -23,9 +23,8 @@ enum Command {
         /// Where to write the blob.
         #[arg(short, long)]
         output: PathBuf,
-        /// Instruction set: revive_v1 or jam_v1 for 64-bit ELF files, latest32 for
-        /// 32-bit ones. Default: latest32 for 32-bit files, revive_v1 for 64-bit ones
-        /// (our linker does not write latest64 yet).
+        /// Instruction set: latest64 (the default for 64-bit ELF files), revive_v1 or
+        /// jam_v1 for 64-bit files; latest32 (the default) for 32-bit ones.
         #[arg(long, value_parser = parse_isa)]
         isa: Option<pvm::InstructionSet>,
     },
@@ -37,8 +36,8 @@ enum Command {
         /// Only this binary.
         #[arg(long)]
         bin: Option<String>,
-        /// Instruction set: latest32 (the default, for riscv32emac), revive_v1 or jam_v1
-        /// (riscv64emac).
+        /// Instruction set: latest32 (the default, for riscv32emac); latest64, revive_v1
+        /// or jam_v1 (riscv64emac).
         #[arg(long, value_parser = parse_isa, default_value = "latest32")]
         isa: pvm::InstructionSet,
         /// Where to write the blobs (default: the crate's folder).
@@ -121,7 +120,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Link { elf, output, isa } => {
             let bytes = std::fs::read(&elf).with_context(|| format!("cannot read {}", elf.display()))?;
             let isa = isa.unwrap_or(if commands::elf_is_64_bit(&bytes) {
-                pvm::InstructionSet::ReviveV1
+                pvm::InstructionSet::Latest64
             } else {
                 pvm::InstructionSet::Latest32
             });

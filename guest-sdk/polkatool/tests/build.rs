@@ -45,7 +45,7 @@ fn guest_crate() -> PathBuf {
 #[test]
 fn builds_links_and_runs_a_guest_crate() {
     let dir = guest_crate();
-    for isa in [InstructionSet::Latest32, InstructionSet::ReviveV1] {
+    for isa in [InstructionSet::Latest32, InstructionSet::Latest64, InstructionSet::ReviveV1] {
         let blobs = build(&BuildOptions { path: dir.clone(), bin: None, isa, output_dir: None })
             .unwrap_or_else(|error| panic!("{isa}: {error:#}"));
         assert_eq!(blobs, [dir.join("adder.polkavm")]);

@@ -5,8 +5,8 @@
 use alloc::vec::Vec;
 
 use super::blob::{write_varint, BLOB_MAGIC};
-use super::code::Args;
-use crate::isa::{InstructionSet, Opcode, Shape};
+use super::code::{Args, EXTENDED_BLOCK_SIZE};
+use crate::isa::{tables, InstructionSet, Opcode, Shape};
 
 /// The fewest bytes (0..=4) whose sign extension gives back `value`.
 fn imm_len(value: u32) -> usize {
@@ -84,7 +84,93 @@ pub fn encode_instruction(isa: InstructionSet, pc: u32, opcode: Opcode, args: &A
     Some(out)
 }
 
-/// Builds `.polkavm` blobs (bitmask-encoded instruction sets).
+/// Whether `value` survives a round trip through `count` (0..=4) sign-extended bytes.
+fn fits(value: u32, count: usize) -> bool {
+    count >= 4 || (count == 0 && value == 0) || (count > 0 && count >= imm_len(value))
+}
+
+/// Encodes one instruction at `pc` in the extended encoding (Latest64): a one- or
+/// two-byte raw opcode that fixes the argument length, then the arguments laid out as
+/// in the bitmask encodings for that length. Picks the shortest raw opcode that can
+/// hold the operands, or the longest one if `fixed_size` (so that an instruction's size
+/// does not depend on its target). Returns `None` if the opcode does not exist there.
+pub fn encode_instruction_extended(pc: u32, opcode: Opcode, args: &Args, fixed_size: bool) -> Option<Vec<u8>> {
+    let mut forms: Vec<(u8, u16)> = opcode.info().extended.to_vec();
+    forms.sort_unstable();
+    if fixed_size {
+        forms.reverse();
+    }
+    forms.into_iter().find_map(|(length, raw)| {
+        let args = extended_args(pc, opcode, args, usize::from(length))?;
+        let mut out = if raw < 255 { alloc::vec![raw as u8] } else { alloc::vec![0xff, (raw - 255) as u8] };
+        out.extend_from_slice(&args);
+        Some(out)
+    })
+}
+
+/// The argument bytes of `opcode` for an argument length of exactly `length`, if the
+/// operands fit in it.
+fn extended_args(pc: u32, opcode: Opcode, args: &Args, length: usize) -> Option<Vec<u8>> {
+    let regs = args.regs.map(|r| r & 0xf);
+    let relative = |target: u32| target.wrapping_sub(pc);
+    let mut out = Vec::with_capacity(length);
+    // One immediate taking the rest of the arguments (at most 4 bytes).
+    let rest = |out: &mut Vec<u8>, value: u32| -> Option<()> {
+        let count = length.checked_sub(out.len())?.min(4);
+        fits(value, count).then(|| push_imm(out, value, count))
+    };
+    // Two immediates: the first with an explicit length, the second takes the rest.
+    let pair = |out: &mut Vec<u8>, first: u32, second: u32| -> Option<()> {
+        let first_len = imm_len(first);
+        push_imm(out, first, first_len);
+        rest(out, second)
+    };
+    match opcode.shape() {
+        Shape::None => {}
+        Shape::Imm => rest(&mut out, args.imm1)?,
+        Shape::Offset => rest(&mut out, relative(args.imm1))?,
+        Shape::RegImm => {
+            out.push(regs[0]);
+            rest(&mut out, args.imm1)?;
+        }
+        Shape::RegImmOffset | Shape::RegImmImm => {
+            out.push(regs[0] | (imm_len(args.imm1) as u8) << 4);
+            let second = if opcode.shape() == Shape::RegImmOffset { relative(args.imm2) } else { args.imm2 };
+            pair(&mut out, args.imm1, second)?;
+        }
+        Shape::RegRegImm => {
+            out.push(regs[0] | regs[1] << 4);
+            rest(&mut out, args.imm1)?;
+        }
+        Shape::RegRegOffset => {
+            out.push(regs[0] | regs[1] << 4);
+            rest(&mut out, relative(args.imm1))?;
+        }
+        Shape::RegRegReg => out.extend_from_slice(&[regs[1] | regs[2] << 4, regs[0]]),
+        Shape::ImmImm => {
+            out.push(imm_len(args.imm1) as u8);
+            pair(&mut out, args.imm1, args.imm2)?;
+        }
+        Shape::RegReg => out.push(regs[0] | regs[1] << 4),
+        Shape::RegRegImmImm => {
+            out.extend_from_slice(&[regs[0] | regs[1] << 4, imm_len(args.imm1) as u8]);
+            pair(&mut out, args.imm1, args.imm2)?;
+        }
+        Shape::RegImm64 => {
+            out.push(regs[0]);
+            out.extend_from_slice(&args.imm64().to_le_bytes());
+        }
+    }
+    // Unused argument bytes (the second immediate reads at most 4) are zero.
+    (out.len() <= length).then(|| {
+        out.resize(length, 0);
+        out
+    })
+}
+
+/// Builds `.polkavm` blobs for any instruction set. In the extended encoding
+/// (Latest64) instructions never straddle a 1 KiB macro block: one that would is moved
+/// to the next block, and the gap filled with `unlikely` ending in a `fallthrough`.
 #[derive(Clone, Debug)]
 pub struct BlobBuilder {
     isa: InstructionSet,
@@ -98,12 +184,13 @@ pub struct BlobBuilder {
     jump_table: Vec<u32>,
     code: Vec<u8>,
     bitmask_bits: Vec<bool>,
+    /// The last instruction pushed with [`BlobBuilder::push`].
+    last_opcode: Option<Opcode>,
 }
 
 impl BlobBuilder {
     /// An empty program for `isa` (which must use the bitmask encoding).
     pub fn new(isa: InstructionSet) -> Self {
-        assert!(isa.uses_bitmask(), "the builder writes bitmask-encoded instruction sets only");
         BlobBuilder {
             isa,
             ro_data_size: 0,
@@ -116,6 +203,7 @@ impl BlobBuilder {
             jump_table: Vec::new(),
             code: Vec::new(),
             bitmask_bits: Vec::new(),
+            last_opcode: None,
         }
     }
 
@@ -157,6 +245,11 @@ impl BlobBuilder {
         self.jump_table.len() as u32 * 2
     }
 
+    /// The instruction set being written.
+    pub fn isa(&self) -> InstructionSet {
+        self.isa
+    }
+
     /// The pc the next instruction gets.
     pub fn pc(&self) -> u32 {
         self.code.len() as u32
@@ -165,11 +258,41 @@ impl BlobBuilder {
     /// Appends an instruction; returns its pc. Panics if the instruction set lacks it
     /// (a programming error in the caller).
     pub fn push(&mut self, opcode: Opcode, args: Args) -> u32 {
-        let pc = self.pc();
-        let bytes = encode_instruction(self.isa, pc, opcode, &args)
-            .unwrap_or_else(|| panic!("{opcode} is not part of {}", self.isa));
+        self.last_opcode = Some(opcode);
+        let isa = self.isa;
+        let missing = || panic!("{opcode} is not part of {isa}");
+        if self.isa.uses_bitmask() {
+            let pc = self.pc();
+            let bytes = encode_instruction(self.isa, pc, opcode, &args).unwrap_or_else(missing);
+            self.push_raw(&bytes);
+            return pc;
+        }
+        // Instructions with a target get their longest form, so that their size (and
+        // so every pc) does not depend on where the target is.
+        let has_target = matches!(opcode.shape(), Shape::Offset | Shape::RegImmOffset | Shape::RegRegOffset);
+        let size = encode_instruction_extended(0, opcode, &args, has_target).unwrap_or_else(missing).len();
+        let pc = self.pad_for(size, opcode.ends_basic_block());
+        let bytes = encode_instruction_extended(pc, opcode, &args, has_target).unwrap_or_else(missing);
+        debug_assert_eq!(bytes.len(), size);
         self.push_raw(&bytes);
         pc
+    }
+
+    /// Extended encoding: where an instruction of `size` bytes goes. It must end inside
+    /// the current macro block, and one that does not end a basic block must leave room
+    /// after it, since the last instruction of a block has to end a basic block.
+    fn pad_for(&mut self, size: usize, ends_block: bool) -> u32 {
+        let position = self.code.len();
+        let boundary = (position / EXTENDED_BLOCK_SIZE + 1) * EXTENDED_BLOCK_SIZE;
+        if position + size + usize::from(!ends_block) > boundary {
+            let unlikely = tables::extended_byte(Opcode::Unlikely);
+            let fallthrough = tables::extended_byte(Opcode::Fallthrough);
+            while self.code.len() + 1 < boundary {
+                self.push_raw(&[unlikely]);
+            }
+            self.push_raw(&[fallthrough]);
+        }
+        self.pc()
     }
 
     /// Appends raw bytes as one instruction (its first byte gets a bitmask bit).
@@ -180,24 +303,37 @@ impl BlobBuilder {
         }
     }
 
-    /// The code section payload (what the JAM test vectors call a program).
+    /// The code section payload (what the JAM test vectors call a program): jump table
+    /// entry count and size, the code length (bitmask encodings only), the jump table,
+    /// the code, the bitmask (bitmask encodings only). In the extended encoding, code that
+    /// could run off its end gets a final `trap`: the end of the code is a macro block
+    /// boundary, where a block has to end.
     pub fn code_section(&self) -> Vec<u8> {
+        if !self.isa.uses_bitmask() && self.last_opcode.is_some_and(|op| !op.ends_basic_block()) {
+            let mut code = self.clone();
+            code.push(Opcode::Trap, Args::default());
+            return code.code_section();
+        }
         let entry_size = self.jump_table.iter().map(|&pc| 4 - pc.leading_zeros() as usize / 8).max().unwrap_or(0);
         let mut out = Vec::new();
         write_varint(self.jump_table.len() as u32, &mut out);
         out.push(entry_size as u8);
-        write_varint(self.code.len() as u32, &mut out);
+        if self.isa.uses_bitmask() {
+            write_varint(self.code.len() as u32, &mut out);
+        }
         for &pc in &self.jump_table {
             out.extend_from_slice(&pc.to_le_bytes()[..entry_size]);
         }
         out.extend_from_slice(&self.code);
-        let mut bitmask = alloc::vec![0u8; self.code.len().div_ceil(8)];
-        for (i, &set) in self.bitmask_bits.iter().enumerate() {
-            if set {
-                bitmask[i / 8] |= 1 << (i % 8);
+        if self.isa.uses_bitmask() {
+            let mut bitmask = alloc::vec![0u8; self.code.len().div_ceil(8)];
+            for (i, &set) in self.bitmask_bits.iter().enumerate() {
+                if set {
+                    bitmask[i / 8] |= 1 << (i % 8);
+                }
             }
+            out.extend_from_slice(&bitmask);
         }
-        out.extend_from_slice(&bitmask);
         out
     }
 
