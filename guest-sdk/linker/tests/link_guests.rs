@@ -53,7 +53,35 @@ fn instantiate(blob: &[u8]) -> Instance<()> {
     linker.instantiate(&module).unwrap()
 }
 
-/// Runs `scenario` on our blob and on the reference blob; checks they agree.
+/// Runs `scenario` on the reference VM (polkavm 0.37's interpreter, synchronous gas),
+/// answering `get_third_number` like `instantiate` does.
+fn run_on_polkavm(blob: &[u8], scenario: Scenario) -> Vec<u64> {
+    use polkavm::{BackendKind, GasMeteringKind, InterruptKind};
+    let mut config = polkavm::Config::new();
+    config.set_backend(Some(BackendKind::Interpreter));
+    let engine = polkavm::Engine::new(&config).unwrap();
+    let mut module_config = polkavm::ModuleConfig::new();
+    module_config.set_gas_metering(Some(GasMeteringKind::Sync));
+    let module = polkavm::Module::new(&engine, &module_config, blob.to_vec().into())
+        .unwrap_or_else(|error| panic!("polkavm 0.37 refuses our blob: {error}"));
+    let mut instance = module.instantiate().unwrap();
+    let mut call = |name: &str, args: &[u64]| -> u64 {
+        let export = module.exports().find(|e| e.symbol().as_bytes() == name.as_bytes()).expect("export exists");
+        instance.prepare_call_untyped(export.program_counter(), args);
+        instance.set_gas(i64::MAX);
+        loop {
+            match instance.run().unwrap() {
+                InterruptKind::Finished => return instance.reg(polkavm::Reg::A0),
+                InterruptKind::Ecalli(_) => instance.set_reg(polkavm::Reg::A0, u64::from(THIRD_NUMBER)),
+                other => panic!("calling {name} on polkavm 0.37 stopped with {other:?}"),
+            }
+        }
+    };
+    scenario(&mut call)
+}
+
+/// Runs `scenario` on our blob in our VM and in polkavm 0.37, and on the reference
+/// linker's blob; checks that all agree.
 fn check(program: &str, isa: InstructionSet, scenario: Scenario) {
     let (target, reference_isa) = reference_setup(isa);
     let elf = elf(target, program);
@@ -69,6 +97,7 @@ fn check(program: &str, isa: InstructionSet, scenario: Scenario) {
         scenario(&mut call)
     };
     let our_results = run(&ours);
+    assert_eq!(our_results, run_on_polkavm(&ours, scenario), "{program} ({isa}): our blob differs on polkavm 0.37");
     match &reference {
         Some(reference) => {
             eprintln!(
