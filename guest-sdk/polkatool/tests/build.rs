@@ -6,25 +6,8 @@ use std::path::PathBuf;
 use polkatool::build::{build, BuildOptions};
 use pvm::{Caller, Engine, InstructionSet, Linker, Module, ModuleConfig, Reg};
 
-const MAIN_RS: &str = r#"#![no_std]
-#![no_main]
-
-#[panic_handler]
-fn panic(_info: &core::panic::PanicInfo) -> ! {
-    // SAFETY: `unimp` is an illegal instruction, which the VM turns into a trap.
-    unsafe { core::arch::asm!("unimp", options(noreturn)) }
-}
-
-#[pvm_guest::polkavm_import]
-extern "C" {
-    fn get_third_number() -> u32;
-}
-
-#[pvm_guest::polkavm_export]
-extern "C" fn add_numbers(a: u32, b: u32) -> u32 {
-    a + b + unsafe { get_third_number() }
-}
-"#;
+/// The sources of `contracts/hello-world`: `add_numbers(a, b) = a + b + get_third_number()`.
+const MAIN_RS: &str = include_str!("../../../contracts/hello-world/src/main.rs");
 
 /// A fresh guest crate in a temporary folder.
 fn guest_crate() -> PathBuf {
