@@ -118,6 +118,8 @@ const ISAS: [InstructionSet; 4] =
 fn programs_behave_as_their_sources_say() {
     for isa in ISAS {
         check("hello-world", isa, scenarios::hello_world);
+        // Built with the reference's guest macros (polkavm-derive 0.37).
+        check("derive-compat", isa, scenarios::hello_world);
         check("bench-minimal", isa, scenarios::minimal);
         check("bench-prime-sieve", isa, scenarios::prime_sieve);
     }

@@ -81,8 +81,9 @@ pub mod scenarios {
     pub const THIRD_NUMBER: u32 = 100;
 
     /// The scenario of every program that has one, by program name.
-    pub const ALL: [(&str, Scenario); 4] = [
+    pub const ALL: [(&str, Scenario); 5] = [
         ("hello-world", hello_world),
+        ("derive-compat", hello_world),
         ("bench-minimal", minimal),
         ("bench-prime-sieve", prime_sieve),
         ("bench-memset", memset),

@@ -11,7 +11,7 @@ const GAS_LIMIT: i64 = 20_000_000_000;
 use guest_programs::scenarios::{self, THIRD_NUMBER};
 
 /// Programs that must link for ReviveV1 (they use no newer instructions).
-const REVIVE_V1_PROGRAMS: &[&str] = &["bench-minimal", "bench-prime-sieve", "hello-world"];
+const REVIVE_V1_PROGRAMS: &[&str] = &["bench-minimal", "bench-prime-sieve", "derive-compat", "hello-world"];
 
 struct Program {
     isa: Isa,
@@ -68,7 +68,7 @@ fn instantiate_all(program: &str) -> Vec<Program> {
 
 #[test]
 fn every_program_links() {
-    let expected = ["bench-memset", "bench-minimal", "bench-prime-sieve", "heap-demo", "hello-world"];
+    let expected = ["bench-memset", "bench-minimal", "bench-prime-sieve", "derive-compat", "heap-demo", "hello-world"];
     assert_eq!(programs(), expected);
 
     for &program in programs() {
