@@ -3,10 +3,11 @@
 //! 1. The jump table holds every code address the program can reach dynamically
 //!    (return addresses, code addresses loaded into registers or stored in data),
 //!    in address order; entry `i` has the run-time address `(i + 1) * 2`.
-//! 2. Pass one computes each instruction's pc, by encoding with placeholder targets
-//!    into a scratch `BlobBuilder`. The builder gives instructions with a target a
-//!    size that does not depend on it, and every other operand is known by now, so
-//!    the pcs (including the extended encoding's macro-block padding) are final.
+//! 2. The layout passes compute each instruction's pc by encoding into a scratch
+//!    `BlobBuilder`. The first uses placeholder targets and full-size offsets, so its
+//!    pcs are an upper bound; the next ones encode branch offsets in as few bytes as
+//!    the previous pcs need, which can only shrink distances, until the pcs stop
+//!    changing. (The extended encoding keeps full-size offsets: one pass.)
 //! 3. Pass two encodes, with `fallthrough` inserted where a jump target would
 //!    otherwise sit in the middle of a PVM basic block.
 
@@ -134,12 +135,25 @@ pub fn write(mut program: Program) -> Result<Vec<u8>> {
     }
     resolver.jump_table = dynamic.into_iter().collect();
 
-    // Pass one: sizes and pcs.
+    // Layout: sizes and pcs, to a fixed point.
     let mut sizer = Sizer { builder: BlobBuilder::new(program.isa) };
     resolver.pcs = walk(&program, &resolver, &starts, true, &mut sizer)?;
+    let compact = program.isa.uses_bitmask();
+    if compact {
+        loop {
+            let mut sizer = Sizer { builder: BlobBuilder::new(program.isa) };
+            sizer.builder.compact_offsets(true);
+            let pcs = walk(&program, &resolver, &starts, false, &mut sizer)?;
+            if pcs == resolver.pcs {
+                break;
+            }
+            resolver.pcs = pcs;
+        }
+    }
 
-    // Pass two: the real encoding.
+    // The real encoding.
     let mut builder = BlobBuilder::new(program.isa);
+    builder.compact_offsets(compact);
     let mut writer = Writer { builder: &mut builder, exports: program.exports };
     let pcs = walk(&program, &resolver, &starts, false, &mut writer)?;
     debug_assert_eq!(pcs, resolver.pcs);

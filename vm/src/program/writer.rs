@@ -28,14 +28,21 @@ fn push_imm(out: &mut Vec<u8>, value: u32, len: usize) {
 /// so that an instruction's length does not depend on where it lands.
 /// Returns `None` if the instruction set lacks the opcode.
 pub fn encode_instruction(isa: InstructionSet, pc: u32, opcode: Opcode, args: &Args) -> Option<Vec<u8>> {
+    encode_legacy(isa, pc, opcode, args, false)
+}
+
+/// Like [`encode_instruction`], with relative offsets in as few bytes as they need when
+/// `compact` (the length then depends on the distance to the target).
+fn encode_legacy(isa: InstructionSet, pc: u32, opcode: Opcode, args: &Args, compact: bool) -> Option<Vec<u8>> {
     let byte = isa.legacy_byte(opcode)?;
     let mut out = alloc::vec![byte];
     let regs = args.regs.map(|r| r & 0xf);
     let relative = |target: u32| target.wrapping_sub(pc);
+    let offset_len = |offset: u32| if compact { imm_len(offset) } else { 4 };
     match opcode.shape() {
         Shape::None => {}
         Shape::Imm => push_imm(&mut out, args.imm1, imm_len(args.imm1)),
-        Shape::Offset => push_imm(&mut out, relative(args.imm1), 4),
+        Shape::Offset => push_imm(&mut out, relative(args.imm1), offset_len(relative(args.imm1))),
         Shape::RegImm => {
             out.push(regs[0]);
             push_imm(&mut out, args.imm1, imm_len(args.imm1));
@@ -45,7 +52,7 @@ pub fn encode_instruction(isa: InstructionSet, pc: u32, opcode: Opcode, args: &A
             out.push(regs[0] | (first as u8) << 4);
             push_imm(&mut out, args.imm1, first);
             if opcode.shape() == Shape::RegImmOffset {
-                push_imm(&mut out, relative(args.imm2), 4);
+                push_imm(&mut out, relative(args.imm2), offset_len(relative(args.imm2)));
             } else {
                 push_imm(&mut out, args.imm2, imm_len(args.imm2));
             }
@@ -56,7 +63,7 @@ pub fn encode_instruction(isa: InstructionSet, pc: u32, opcode: Opcode, args: &A
         }
         Shape::RegRegOffset => {
             out.push(regs[0] | regs[1] << 4);
-            push_imm(&mut out, relative(args.imm1), 4);
+            push_imm(&mut out, relative(args.imm1), offset_len(relative(args.imm1)));
         }
         Shape::RegRegReg => {
             out.push(regs[1] | regs[2] << 4);
@@ -186,6 +193,8 @@ pub struct BlobBuilder {
     bitmask_bits: Vec<bool>,
     /// The last instruction pushed with [`BlobBuilder::push`].
     last_opcode: Option<Opcode>,
+    /// Write branch offsets in as few bytes as they need (bitmask encodings).
+    compact_offsets: bool,
 }
 
 impl BlobBuilder {
@@ -204,6 +213,7 @@ impl BlobBuilder {
             code: Vec::new(),
             bitmask_bits: Vec::new(),
             last_opcode: None,
+            compact_offsets: false,
         }
     }
 
@@ -245,6 +255,15 @@ impl BlobBuilder {
         self.jump_table.len() as u32 * 2
     }
 
+    /// Writes branch and jump offsets in as few bytes as they need (bitmask encodings;
+    /// the extended encoding always uses each instruction's longest form for them).
+    /// Instruction sizes then depend on where targets are: lay the code out until the
+    /// pcs stop changing.
+    pub fn compact_offsets(&mut self, compact: bool) -> &mut Self {
+        self.compact_offsets = compact;
+        self
+    }
+
     /// The instruction set being written.
     pub fn isa(&self) -> InstructionSet {
         self.isa
@@ -263,7 +282,7 @@ impl BlobBuilder {
         let missing = || panic!("{opcode} is not part of {isa}");
         if self.isa.uses_bitmask() {
             let pc = self.pc();
-            let bytes = encode_instruction(self.isa, pc, opcode, &args).unwrap_or_else(missing);
+            let bytes = encode_legacy(self.isa, pc, opcode, &args, self.compact_offsets).unwrap_or_else(missing);
             self.push_raw(&bytes);
             return pc;
         }
