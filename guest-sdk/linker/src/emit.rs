@@ -6,8 +6,10 @@
 //! 2. The layout passes compute each instruction's pc by encoding into a scratch
 //!    `BlobBuilder`. The first uses placeholder targets and full-size offsets, so its
 //!    pcs are an upper bound; the next ones encode branch offsets in as few bytes as
-//!    the previous pcs need, which can only shrink distances, until the pcs stop
-//!    changing. (The extended encoding keeps full-size offsets: one pass.)
+//!    the previous pcs need, until the pcs stop changing. In the bitmask encodings
+//!    distances can only shrink, so this converges; in the extended encoding
+//!    macro-block padding can move code forward again, so after a bounded number of
+//!    passes the full-size layout is kept instead.
 //! 3. Pass two encodes, with `fallthrough` inserted where a jump target would
 //!    otherwise sit in the middle of a PVM basic block.
 
@@ -118,6 +120,9 @@ fn collect_targets(program: &Program, resolver: &Resolver) -> (BTreeSet<u64>, BT
     (dynamic, starts)
 }
 
+/// How many compact layout passes to try before keeping full-size offsets.
+const MAX_LAYOUT_PASSES: usize = 32;
+
 /// Lays out and encodes the code; returns the blob.
 pub fn write(mut program: Program) -> Result<Vec<u8>> {
     let layout = program.layout.clone();
@@ -138,17 +143,20 @@ pub fn write(mut program: Program) -> Result<Vec<u8>> {
     // Layout: sizes and pcs, to a fixed point.
     let mut sizer = Sizer { builder: BlobBuilder::new(program.isa) };
     resolver.pcs = walk(&program, &resolver, &starts, true, &mut sizer)?;
-    let compact = program.isa.uses_bitmask();
-    if compact {
-        loop {
-            let mut sizer = Sizer { builder: BlobBuilder::new(program.isa) };
-            sizer.builder.compact_offsets(true);
-            let pcs = walk(&program, &resolver, &starts, false, &mut sizer)?;
-            if pcs == resolver.pcs {
-                break;
-            }
-            resolver.pcs = pcs;
+    let full_size_pcs = resolver.pcs.clone();
+    let mut compact = false;
+    for _ in 0..MAX_LAYOUT_PASSES {
+        let mut sizer = Sizer { builder: BlobBuilder::new(program.isa) };
+        sizer.builder.compact_offsets(true);
+        let pcs = walk(&program, &resolver, &starts, false, &mut sizer)?;
+        if pcs == resolver.pcs {
+            compact = true;
+            break;
         }
+        resolver.pcs = pcs;
+    }
+    if !compact {
+        resolver.pcs = full_size_pcs;
     }
 
     // The real encoding.

@@ -255,10 +255,8 @@ impl BlobBuilder {
         self.jump_table.len() as u32 * 2
     }
 
-    /// Writes branch and jump offsets in as few bytes as they need (bitmask encodings;
-    /// the extended encoding always uses each instruction's longest form for them).
-    /// Instruction sizes then depend on where targets are: lay the code out until the
-    /// pcs stop changing.
+    /// Writes branch and jump offsets in as few bytes as they need. Instruction sizes
+    /// then depend on where targets are: lay the code out until the pcs stop changing.
     pub fn compact_offsets(&mut self, compact: bool) -> &mut Self {
         self.compact_offsets = compact;
         self
@@ -286,13 +284,15 @@ impl BlobBuilder {
             self.push_raw(&bytes);
             return pc;
         }
-        // Instructions with a target get their longest form, so that their size (and
-        // so every pc) does not depend on where the target is.
+        // Unless offsets are compact, instructions with a target get their longest form,
+        // so that their size (and so every pc) does not depend on where the target is.
         let has_target = matches!(opcode.shape(), Shape::Offset | Shape::RegImmOffset | Shape::RegRegOffset);
-        let size = encode_instruction_extended(0, opcode, &args, has_target).unwrap_or_else(missing).len();
+        let longest = has_target && !self.compact_offsets;
+        let size = encode_instruction_extended(self.pc(), opcode, &args, longest).unwrap_or_else(missing).len();
+        // Padding moves the instruction to the start of a macro block, where it fits
+        // whatever its (possibly different) size there.
         let pc = self.pad_for(size, opcode.ends_basic_block());
-        let bytes = encode_instruction_extended(pc, opcode, &args, has_target).unwrap_or_else(missing);
-        debug_assert_eq!(bytes.len(), size);
+        let bytes = encode_instruction_extended(pc, opcode, &args, longest).unwrap_or_else(missing);
         self.push_raw(&bytes);
         pc
     }
