@@ -11,11 +11,7 @@
 // More than the linker's 8 KiB default, so that the VM must honour it.
 pvm_guest::min_stack_size!(16 * 1024);
 
-#[panic_handler]
-fn panic(_info: &core::panic::PanicInfo) -> ! {
-    // SAFETY: `unimp` is an illegal instruction, which the VM turns into a trap.
-    unsafe { core::arch::asm!("unimp", options(noreturn)) }
-}
+pvm_guest::panic_handler!();
 
 const BUFFER_LEN: usize = 4 * 1024 * 1024;
 

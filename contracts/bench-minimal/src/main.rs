@@ -6,11 +6,7 @@
 
 use core::sync::atomic::{AtomicU32, Ordering};
 
-#[panic_handler]
-fn panic(_info: &core::panic::PanicInfo) -> ! {
-    // SAFETY: `unimp` is an illegal instruction, which the VM turns into a trap.
-    unsafe { core::arch::asm!("unimp", options(noreturn)) }
-}
+pvm_guest::panic_handler!();
 
 /// The counter; the guest is single-threaded, so relaxed atomics are plain loads/stores.
 static COUNTER: AtomicU32 = AtomicU32::new(0);

@@ -8,11 +8,7 @@ use core::sync::atomic::{AtomicU32, Ordering};
 // More than the linker's 8 KiB default, so that the VM must honour it.
 pvm_guest::min_stack_size!(16 * 1024);
 
-#[panic_handler]
-fn panic(_info: &core::panic::PanicInfo) -> ! {
-    // SAFETY: `unimp` is an illegal instruction, which the VM turns into a trap.
-    unsafe { core::arch::asm!("unimp", options(noreturn)) }
-}
+pvm_guest::panic_handler!();
 
 /// The largest number `run()` sieves up to.
 const LIMIT: u32 = 10_000_000;

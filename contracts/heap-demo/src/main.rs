@@ -12,11 +12,7 @@ use alloc::vec::Vec;
 #[global_allocator]
 static ALLOCATOR: pvm_guest::LeakingAllocator = pvm_guest::LeakingAllocator::new();
 
-#[panic_handler]
-fn panic(_info: &core::panic::PanicInfo) -> ! {
-    // SAFETY: `unimp` is an illegal instruction, which the VM turns into a trap.
-    unsafe { core::arch::asm!("unimp", options(noreturn)) }
-}
+pvm_guest::panic_handler!();
 
 #[pvm_guest::polkavm_import]
 extern "C" {

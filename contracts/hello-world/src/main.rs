@@ -3,11 +3,7 @@
 #![no_std]
 #![no_main]
 
-#[panic_handler]
-fn panic(_info: &core::panic::PanicInfo) -> ! {
-    // SAFETY: `unimp` is an illegal instruction, which the VM turns into a trap.
-    unsafe { core::arch::asm!("unimp", options(noreturn)) }
-}
+pvm_guest::panic_handler!();
 
 #[pvm_guest::polkavm_import]
 extern "C" {

@@ -31,11 +31,7 @@
 //!
 //! pvm_guest::min_stack_size!(16 * 1024);
 //!
-//! #[panic_handler]
-//! fn panic(_info: &core::panic::PanicInfo) -> ! {
-//!     // SAFETY: `unimp` is an illegal instruction, which the VM turns into a trap.
-//!     unsafe { core::arch::asm!("unimp", options(noreturn)) }
-//! }
+//! pvm_guest::panic_handler!();
 //!
 //! #[pvm_guest::polkavm_import]
 //! extern "C" {
@@ -138,6 +134,13 @@ mod raw {
     }
 }
 
+/// Stops the program with a trap (`unimp`, which the linker turns into `trap`).
+#[cfg(all(any(target_arch = "riscv32", target_arch = "riscv64"), target_feature = "e"))]
+pub(crate) fn raw_trap() -> ! {
+    // SAFETY: `unimp` is an illegal instruction: it never returns, and touches nothing.
+    unsafe { core::arch::asm!("unimp", options(noreturn)) }
+}
+
 /// Stand-ins for targets other than PolkaVM: there is no heap to grow.
 #[cfg(not(all(any(target_arch = "riscv32", target_arch = "riscv64"), target_feature = "e")))]
 mod raw {
@@ -194,6 +197,32 @@ pub fn heap_base() -> *mut u8 {
 pub unsafe fn memset(dst: *mut u8, value: u8, count: usize) {
     // SAFETY: forwarded from the caller.
     unsafe { raw::memset(dst, value, count) }
+}
+
+/// Stops the program: the VM reports a trap at this instruction. On targets other than
+/// PolkaVM it panics.
+#[inline]
+pub fn trap() -> ! {
+    #[cfg(all(any(target_arch = "riscv32", target_arch = "riscv64"), target_feature = "e"))]
+    raw_trap();
+    #[cfg(not(all(any(target_arch = "riscv32", target_arch = "riscv64"), target_feature = "e")))]
+    panic!("trap")
+}
+
+/// Defines the program's `#[panic_handler]` as a [`trap`], which is what a guest
+/// program needs unless it wants to report the panic to its host first.
+///
+/// ```ignore
+/// pvm_guest::panic_handler!();
+/// ```
+#[macro_export]
+macro_rules! panic_handler {
+    () => {
+        #[panic_handler]
+        fn panic(_info: &::core::panic::PanicInfo) -> ! {
+            $crate::trap()
+        }
+    };
 }
 
 /// Asks for a stack of at least `size` bytes (a `u32` constant expression).
