@@ -5,6 +5,9 @@
 //!   `TargetInstructionSet::ReviveV1` (may fail: ReviveV1 lacks e.g. `memset`),
 //! - the riscv32 ELF with `TargetInstructionSet::Latest` (Latest32).
 //!
+//! The riscv64 ELF is also linked with our own linker (`pvm-linker`, Latest64): the
+//! blobs the product's toolchain makes, which the contracts pallet's tests deploy.
+//!
 //! The blobs land in `OUT_DIR`, together with `blobs.rs`, which `src/lib.rs`
 //! includes.
 
@@ -66,10 +69,16 @@ fn main() {
     let mut generated = String::new();
     let mut blobs = String::new();
     let mut link_errors = String::new();
+    let mut our_blobs = String::new();
     for program in &programs {
         let elf_path = |target: &str| guest_target_dir.join(target).join("release").join(program);
         let elf_64 = read(&elf_path(TARGET_64));
         let elf_32 = read(&elf_path(TARGET_32));
+        let our_blob = pvm_linker::link(&elf_64, pvm_linker::InstructionSet::Latest64)
+            .unwrap_or_else(|error| panic!("our linker failed to link {program}: {error}"));
+        let path = out_dir.join(format!("{program}.ours.latest64.polkavm"));
+        write_if_changed(&path, &our_blob);
+        writeln!(our_blobs, "    ({program:?}, include_bytes!({:?})),", path.display().to_string()).unwrap();
         let jobs = [
             ("Latest64", &elf_64, TargetInstructionSet::Latest),
             ("ReviveV1", &elf_64, TargetInstructionSet::ReviveV1),
@@ -93,6 +102,7 @@ fn main() {
 
     writeln!(generated, "pub(crate) const PROGRAMS: &[&str] = &{programs:?};").unwrap();
     writeln!(generated, "pub(crate) const BLOBS: &[(&str, Isa, &[u8])] = &[\n{blobs}];").unwrap();
+    writeln!(generated, "pub(crate) const OUR_BLOBS: &[(&str, &[u8])] = &[\n{our_blobs}];").unwrap();
     writeln!(generated, "pub(crate) const LINK_ERRORS: &[(&str, Isa, &str)] = &[\n{link_errors}];").unwrap();
     write_if_changed(&out_dir.join("blobs.rs"), generated.as_bytes());
 }

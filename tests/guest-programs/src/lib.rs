@@ -58,6 +58,12 @@ pub fn blob(program: &str, isa: Isa) -> Option<&'static [u8]> {
     generated::BLOBS.iter().find(|&&(name, blob_isa, _)| name == program && blob_isa == isa).map(|&(_, _, blob)| blob)
 }
 
+/// The blob of `program` as the product's own toolchain makes it: linked by
+/// `pvm-linker` for the 64-bit `Latest` instruction set. Every program has one.
+pub fn our_blob(program: &str) -> Option<&'static [u8]> {
+    generated::OUR_BLOBS.iter().find(|&&(name, _)| name == program).map(|&(_, blob)| blob)
+}
+
 /// Why `program` has no blob for `isa`: the linker's error message.
 pub fn link_error(program: &str, isa: Isa) -> Option<&'static str> {
     generated::LINK_ERRORS

@@ -68,7 +68,20 @@ fn instantiate_all(program: &str) -> Vec<Program> {
 
 #[test]
 fn every_program_links() {
-    let expected = ["bench-memset", "bench-minimal", "bench-prime-sieve", "derive-compat", "heap-demo", "hello-world"];
+    let expected = [
+        "bench-memset",
+        "bench-minimal",
+        "bench-prime-sieve",
+        "counter",
+        "derive-compat",
+        "flipper",
+        "heap-demo",
+        "hello-world",
+        "host-test",
+        "registry",
+        "token",
+        "wallet",
+    ];
     assert_eq!(programs(), expected);
 
     for &program in programs() {
