@@ -38,6 +38,8 @@ mod primitives;
 mod schedule;
 pub mod weights;
 
+#[cfg(any(test, feature = "mock-runtime"))]
+pub mod mock;
 #[cfg(test)]
 mod tests;
 

@@ -53,17 +53,9 @@ const NAMES: &[u8] = b"names";
 const LOG: &[u8] = b"log";
 
 fn names() -> BTreeMap<Vec<u8>, AccountId> {
-    // A `BTreeMap` is encoded as the list of its pairs, in order. Decoding it as that
-    // list and inserting the pairs one by one (rather than with `BTreeMap`'s own
-    // `Decode`, which collects with `FromIterator`) keeps the sorting code of `core` out
-    // of the program: its self-recursive `median3_rec` compiles to a call that carries no
-    // relocation, which our linker cannot translate yet.
-    let pairs: Vec<(Vec<u8>, AccountId)> = storage::get_value(NAMES).unwrap_or_default();
-    let mut names = BTreeMap::new();
-    for (name, owner) in pairs {
-        names.insert(name, owner);
-    }
-    names
+    // (`BTreeMap`'s `Decode` collects and sorts the pairs: `core`'s sort, whose
+    // self-recursive calls carry no relocations, is linked too.)
+    storage::get_value(NAMES).unwrap_or_default()
 }
 
 #[pvm_guest::polkavm_export]

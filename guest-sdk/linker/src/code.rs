@@ -114,6 +114,7 @@ fn translate_section(
                     Inst::Custom { funct3, funct7, rd, rs1, rs2 } => {
                         custom(&mut lowerer, heap_base, (funct3, funct7, rd, rs1, rs2), raw)?
                     }
+                    Inst::Auipc { rd, value } if unrelocated_call(input, section, overrides, address, rd, value)? => {}
                     other => lowerer.lower(other)?,
                 }
             }
@@ -122,6 +123,37 @@ fn translate_section(
         code.insns.push(Insn { address, items: lowerer.out });
     }
     Ok(())
+}
+
+/// An `auipc` + `jalr` pair without relocations is a call (or tail call) that the
+/// compiler resolved itself, PC-relative: LLVM emits them for self-recursive calls, such
+/// as `core`'s sort. If the `auipc` at `address` starts one, lowers the pair (the
+/// `jalr` becomes the call, the `auipc` disappears) and returns true.
+fn unrelocated_call(
+    input: &Input,
+    section: &Section,
+    overrides: &mut BTreeMap<u64, Vec<Item>>,
+    address: u64,
+    rd: u8,
+    value: u32,
+) -> Result<bool> {
+    let next = address.wrapping_add(4);
+    if rd == 0 || next >= section.end() || overrides.contains_key(&next) {
+        return Ok(false);
+    }
+    let Inst::Jalr { rd: link, rs1, offset } = decode_at(input, section, next)? else {
+        return Ok(false);
+    };
+    if rs1 != rd {
+        return Ok(false);
+    }
+    // (The `jalr` may be a compressed `c.jalr`/`c.jr`; the return address follows it.)
+    let (_, size) = read_raw(section, (next - section.address) as usize).expect("decoded above");
+    let target = address.wrapping_add_signed(i64::from(value as i32)).wrapping_add_signed(i64::from(offset));
+    let mut call = Lowerer::new(input.is_64, next, size);
+    call.jump_or_call(link, target)?;
+    overrides.insert(next, call.out);
+    Ok(true)
 }
 
 /// The PolkaVM custom-0 markers other than `ecalli`: `sbrk rd, rs1`, `memset`, `heap_base rd`.

@@ -7,7 +7,8 @@ use frame_support::{
 use sp_core::H256;
 use sp_runtime::DispatchError;
 
-use super::{mock::*, Msg};
+use super::Msg;
+use crate::mock::*;
 use crate::{CodeInfo, CodeInfoOf, ContractInfoOf, Error, Event, HoldReason, PristineCode};
 
 fn upload(origin: &sp_runtime::AccountId32, name: &str) -> H256 {

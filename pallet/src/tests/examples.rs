@@ -4,7 +4,8 @@ use codec::{Decode, Encode};
 use frame_support::{assert_ok, traits::fungible::Inspect};
 use sp_core::H256;
 
-use super::{decode, mock::*, raw};
+use super::{decode, raw};
+use crate::mock::*;
 use crate::{Error, Event};
 
 #[test]

@@ -4,7 +4,8 @@
 use codec::Encode;
 use frame_support::traits::fungible::InspectHold;
 
-use super::{decode, mock::*, raw, Msg};
+use super::{decode, raw, Msg};
+use crate::mock::*;
 use crate::{Error, HoldReason, StorageDeposit};
 
 fn real_gas_consumed(info: frame_support::dispatch::PostDispatchInfo, input_len: usize) -> u64 {

@@ -4,7 +4,8 @@ use abi::{call_flags, ReturnCode};
 use frame_support::{assert_ok, traits::fungible::Inspect};
 use sp_core::H256;
 
-use super::{decode, mock::*, raw, Msg};
+use super::{decode, raw, Msg};
+use crate::mock::*;
 use crate::{exec::Stack, ContractInfoOf, Error, Event};
 
 fn host_test() -> sp_runtime::AccountId32 {

@@ -1,7 +1,5 @@
 //! Tests on a mock runtime that deploy and call the real compiled contracts.
 
-mod mock;
-
 mod dispatchables;
 mod examples;
 mod gas;

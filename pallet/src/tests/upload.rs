@@ -4,7 +4,7 @@
 use frame_support::assert_noop;
 use guest_programs::Isa;
 
-use super::mock::*;
+use crate::mock::*;
 use crate::{CodeRejection, Error};
 
 fn rejection(code: Vec<u8>) -> CodeRejection {
