@@ -12,8 +12,12 @@ step() { echo; echo "==> $*"; }
 step "rustfmt"
 cargo fmt --all -- --check
 
+# The pallet's frame-benchmarking benchmarks (their test suite runs with the tests) and
+# its mock runtime (for the benchmark harnesses), in the same build as everything else.
+features="pallet-pvm-contracts/runtime-benchmarks,pallet-pvm-contracts/mock-runtime"
+
 step "clippy"
-cargo clippy --workspace --all-targets --release -- -D warnings
+cargo clippy --workspace --all-targets --release --features "$features" -- -D warnings
 
 step "docs (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps -p pvm -p pvm-guest -p pvm-guest-macros -p pvm-contract \
@@ -30,7 +34,7 @@ RUSTFLAGS="--cfg substrate_runtime" cargo check -p pallet-pvm-contracts --no-def
     --target wasm32v1-none --target-dir target/wasm-check
 
 step "tests"
-cargo test --workspace --release
+cargo test --workspace --release --features "$features"
 
 vectors="${JAM_VECTORS:-../shared/conformance/jam-pvm-v0.4/programs}"
 step "JAM PVM test vectors ($vectors)"

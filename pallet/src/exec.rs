@@ -24,6 +24,9 @@ use crate::{
     BalanceOf, Config, ContractInfo, ContractInfoOf, Error, Event, HoldReason, Pallet, TrieNonce,
 };
 
+/// The unit in which heap growth is charged.
+const HEAP_PAGE_SIZE: u32 = 4096;
+
 /// The child trie of a contract's storage.
 pub(crate) fn child_trie(trie_id: &[u8]) -> Option<ChildInfo> {
     Some(ChildInfo::new_default(trie_id))
@@ -85,6 +88,8 @@ pub(crate) struct Frame {
     pub gas_limit: u64,
     /// The gas this frame needs at least, from nested calls that got an explicit limit.
     pub gas_required: u64,
+    /// Heap pages already paid for.
+    pub heap_pages_charged: u32,
 }
 
 /// What a top-level execution produced.
@@ -468,12 +473,21 @@ impl<T: Config> Stack<T> {
             trie: child_trie(&info.trie_id).expect("valid trie id"),
             gas_limit,
             gas_required: 0,
+            heap_pages_charged: 0,
         };
 
         let end = loop {
             match instance.run() {
-                pvm::Interrupt::Finished => break Ok(ExecReturnValue::default()),
+                pvm::Interrupt::Finished => {
+                    if self.charge_heap(&mut frame, &mut instance).is_err() {
+                        break Err(FrameError::OutOfGas);
+                    }
+                    break Ok(ExecReturnValue::default());
+                }
                 pvm::Interrupt::Ecalli(index) => {
+                    if self.charge_heap(&mut frame, &mut instance).is_err() {
+                        break Err(FrameError::OutOfGas);
+                    }
                     let Some(Some(function)) = imports.get(index as usize).copied() else {
                         self.record_failure(&frame.contract, &format!("called unknown import #{index}"));
                         break Err(FrameError::Trapped(None));
@@ -519,6 +533,22 @@ impl<T: Config> Stack<T> {
             _ => gas_limit.saturating_sub(u64::try_from(instance.gas()).unwrap_or(0)),
         };
         FrameResult { end, gas_consumed, gas_required: frame.gas_required.max(gas_consumed) }
+    }
+
+    /// Charges the heap pages the contract has grown since the last charge. The heap
+    /// grows with `sbrk`, an instruction, so it is paid for at the next host call or
+    /// when the frame ends (its size is bounded by `MaxHeapSize` meanwhile).
+    fn charge_heap(&mut self, frame: &mut Frame, instance: &mut pvm::RawInstance) -> Result<(), ()> {
+        let pages = instance.heap_size().div_ceil(HEAP_PAGE_SIZE);
+        if pages > frame.heap_pages_charged {
+            let cost = self.schedule.heap_page.saturating_mul(u64::from(pages - frame.heap_pages_charged));
+            if instance.consume_gas(cost).is_err() {
+                self.record_failure(&frame.contract, &format!("ran out of gas paying for {pages} heap pages"));
+                return Err(());
+            }
+            frame.heap_pages_charged = pages;
+        }
+        Ok(())
     }
 
     fn record_failure(&mut self, contract: &AccountId32, what: &str) {

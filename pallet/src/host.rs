@@ -355,10 +355,12 @@ pub(crate) fn dispatch<T: Config>(
             let (address, result) =
                 stack.instantiate_frame(frame.contract.clone(), value, limit, code_hash, input, &salt);
             settle_nested(frame, &mut guest, available, args.gas_limit, &result);
-            if let (Some(address), true) = (address, args.address_ptr != SENTINEL) {
+            let code = nested_return_code::<T>(frame, result);
+            if let (Some(address), true) = (address, code == ReturnCode::Success as u64 && args.address_ptr != SENTINEL)
+            {
                 guest.write(args.address_ptr, address.as_ref(), "address")?;
             }
-            nested_return_code::<T>(frame, result)
+            code
         }
         HostFn::Terminate => {
             let items = ContractInfoOf::<T>::get(&frame.contract).map_or(0, |info| info.storage_items);

@@ -38,6 +38,8 @@ mod primitives;
 mod schedule;
 pub mod weights;
 
+#[cfg(feature = "runtime-benchmarks")]
+pub mod benchmarking;
 #[cfg(any(test, feature = "mock-runtime"))]
 pub mod mock;
 #[cfg(test)]

@@ -25,7 +25,8 @@
 //! registers as 64-bit values. Accounts are [`ACCOUNT_LEN`] bytes, balances
 //! [`BALANCE_LEN`]-byte little-endian integers, hashes and event topics [`HASH_LEN`]
 //! bytes, always passed by pointer. A pointer the contract passes must point at readable
-//! (or, for output, writable) memory of the stated length, otherwise the call traps.
+//! (or, for output, writable) memory of the stated length, otherwise the call traps; a
+//! buffer of length zero may have any address.
 //!
 //! Recoverable failures are [`ReturnCode`]s; contract bugs (bad pointers, oversized
 //! keys, unknown imports, calling a function the ABI forbids) trap.
@@ -96,7 +97,8 @@ pub mod host {
     pub const RETURN_VALUE: &str = "return_value";
 
     /// `return_data_size() -> u64`: the length of the output of the last `call` or
-    /// `instantiate` this frame made (0 before the first, and after a trap).
+    /// `instantiate` this frame made: the callee's output if it returned or reverted,
+    /// empty otherwise (before the first call, and after any other return code).
     pub const RETURN_DATA_SIZE: &str = "return_data_size";
     /// `return_data_copy(out_ptr, offset, len) -> u64`: copies up to `len` bytes of that
     /// output, starting at `offset`; returns how many it copied.
@@ -145,8 +147,9 @@ pub mod host {
     /// `terminate(beneficiary_ptr) -> !`: removes this contract, sends its whole
     /// balance to the beneficiary and ends the call successfully.
     pub const TERMINATE: &str = "terminate";
-    /// `debug_message(ptr, len) -> ReturnCode`: records a UTF-8 message in a dry run;
-    /// `DebugMessagesDisabled` on chain, where messages are dropped.
+    /// `debug_message(ptr, len) -> ReturnCode`: records a message (any bytes; tools show
+    /// them as UTF-8, lossily) in a dry run; `DebugMessagesDisabled` on chain, where
+    /// messages are dropped.
     pub const DEBUG_MESSAGE: &str = "debug_message";
 
     /// Every host function, in no particular order.
@@ -285,7 +288,8 @@ pub struct InstantiateArgs {
     pub salt_ptr: u64,
     /// Length of the salt.
     pub salt_len: u64,
-    /// Where the new contract's account goes (32 bytes); [`SENTINEL`] to drop it.
+    /// Where the new contract's account goes (32 bytes), written only on success;
+    /// [`SENTINEL`] to drop it.
     pub address_ptr: u64,
 }
 

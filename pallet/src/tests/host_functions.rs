@@ -304,6 +304,19 @@ fn instantiate_from_a_contract() {
 
         let (code, _, _): (u32, [u8; 32], Vec<u8>) = decode(&query(&ALICE, &contract, msg(b"child")));
         assert_eq!(code, ReturnCode::DuplicateContract as u32);
+        // A deploy that reverts: its output is the return data, and no address.
+        let (code, address, data): (u32, [u8; 32], Vec<u8>) = decode(&query(
+            &ALICE,
+            &contract,
+            Msg::Instantiate {
+                code_hash: hash,
+                value: 0,
+                gas_limit: 0,
+                input: codec::Encode::encode(&Msg::Revert(b"nope".to_vec())),
+                salt: b"reverting".to_vec(),
+            },
+        ));
+        assert_eq!((code, address, data), (ReturnCode::CalleeReverted as u32, [0; 32], b"nope".to_vec()));
         let (code, _, _): (u32, [u8; 32], Vec<u8>) = decode(&query(
             &ALICE,
             &contract,
@@ -382,5 +395,11 @@ fn heap_is_bounded() {
         assert!(grown >= 100_000, "{grown}");
         let result = dry_call(&ALICE, &contract, Msg::Alloc(1_000_000));
         assert_eq!(result.result, Err(Error::<Test>::ContractTrapped.into()));
+
+        // Heap pages are paid for: 100 KB more heap costs at least 24 pages more.
+        let small = dry_call(&ALICE, &contract, Msg::Alloc(10)).gas_consumed;
+        let large = dry_call(&ALICE, &contract, Msg::Alloc(100_000)).gas_consumed;
+        let heap_page = <Test as crate::Config>::Schedule::get().heap_page;
+        assert!(large - small >= 24 * heap_page, "{small} vs {large}");
     });
 }
