@@ -5,6 +5,9 @@
 # - rust-src: guest programs (contracts/) are built with the default *stable*
 #   toolchain plus RUSTC_BOOTSTRAP=1 (for `-Zbuild-std` and custom target JSONs),
 #   which rebuilds `core`/`alloc` for the PolkaVM RISC-V targets from source.
+# - nightly with rust-src: the seed's own build command, `cargo build -Z build-std=...`
+#   from a guest crate's folder (guest-sdk/template), runs on the nightly toolchain
+#   that the crate's rust-toolchain.toml selects.
 # - wasm32v1-none: the VM must build `no_std` for a chain's Wasm runtime.
 # - clippy, rustfmt: the test command checks lints and formatting.
 set -euo pipefail
@@ -32,6 +35,16 @@ done
 if ! rustup target list --toolchain "${toolchain}" --installed | grep -q '^wasm32v1-none$'; then
     echo "==> installing the wasm32v1-none target for ${toolchain}"
     rustup target add wasm32v1-none --toolchain "${toolchain}"
+fi
+
+# The seed's workflow (guest-sdk/template/rust-toolchain.toml): nightly + rust-src.
+if ! rustup toolchain list | grep -q "^nightly"; then
+    echo "==> installing the nightly toolchain"
+    rustup toolchain install nightly --profile minimal
+fi
+if ! rustup component list --toolchain nightly --installed | grep -q "^rust-src"; then
+    echo "==> installing rust-src for nightly"
+    rustup component add rust-src --toolchain nightly
 fi
 
 echo "==> setup complete"

@@ -65,20 +65,23 @@ pub struct RunReport {
 
 /// Calls each export of `exports` in turn on one instance, with `args` and a trivial
 /// host that provides no imports. Stops after the first call that fails.
-pub fn run(module: &Module, exports: &[String], args: &[u64], gas: i64) -> Result<Vec<RunReport>> {
+pub fn run(module: &Module, exports: &[String], args: &[Vec<u64>], gas: i64) -> Result<Vec<RunReport>> {
     for export in exports {
         if module.export(export).is_none() {
             let names: Vec<String> = module.exports().iter().map(|e| e.name().into_owned()).collect();
             bail!("the program has no export named '{export}' (exports: {})", names.join(", "));
         }
     }
-    if args.len() > Reg::ARGS.len() {
-        bail!("at most {} arguments are supported, got {}", Reg::ARGS.len(), args.len());
+    if exports.len() != args.len() {
+        bail!("{} exports to call but {} argument lists", exports.len(), args.len());
+    }
+    if let Some(too_many) = args.iter().find(|args| args.len() > Reg::ARGS.len()) {
+        bail!("at most {} arguments are supported, got {}", Reg::ARGS.len(), too_many.len());
     }
     let linker = Linker::<()>::new();
     let mut instance = linker.instantiate(module)?;
     let mut reports = Vec::new();
-    for export in exports {
+    for (export, args) in exports.iter().zip(args) {
         instance.set_gas(gas);
         let result = instance.call(&mut (), export, args);
         let failed = result.is_err();

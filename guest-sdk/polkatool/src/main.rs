@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use polkatool::{commands, vectors};
 
@@ -57,9 +57,10 @@ enum Command {
         /// instance (memory persists between calls).
         #[arg(long, required = true)]
         call: Vec<String>,
-        /// Arguments for a0..a5, comma separated (decimal or 0x-prefixed hex).
-        #[arg(long, value_delimiter = ',', value_parser = parse_number)]
-        args: Vec<u64>,
+        /// Arguments for a0..a5, comma separated (decimal or 0x-prefixed hex). Give one
+        /// `--args` per `--call` (in the same order), or one for every call.
+        #[arg(long, value_parser = parse_numbers)]
+        args: Vec<Numbers>,
         /// Gas limit.
         #[arg(long, default_value_t = 10_000_000_000)]
         gas: i64,
@@ -87,6 +88,14 @@ fn parse_isa(text: &str) -> Result<pvm::InstructionSet, String> {
     .into_iter()
     .find(|isa| isa.name() == text)
     .ok_or_else(|| format!("unknown instruction set '{text}' (revive_v1, jam_v1, latest32, latest64)"))
+}
+
+/// A comma-separated list of numbers.
+#[derive(Clone, Debug)]
+struct Numbers(Vec<u64>);
+
+fn parse_numbers(text: &str) -> Result<Numbers, String> {
+    text.split(',').map(parse_number).collect::<Result<_, _>>().map(Numbers)
 }
 
 fn parse_number(text: &str) -> Result<u64, String> {
@@ -136,6 +145,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Run { blob, call, args, gas } => {
             let module = commands::load_module(&blob)?;
+            let args: Vec<Vec<u64>> = match args.len() {
+                0 => vec![Vec::new(); call.len()],
+                1 => vec![args[0].0.clone(); call.len()],
+                n if n == call.len() => args.into_iter().map(|numbers| numbers.0).collect(),
+                n => bail!("{n} --args for {} --call; give one per call, or one for all", call.len()),
+            };
             let reports = commands::run(&module, &call, &args, gas)?;
             let mut status = ExitCode::SUCCESS;
             for (export, report) in call.iter().zip(&reports) {

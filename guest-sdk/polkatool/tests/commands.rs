@@ -24,7 +24,7 @@ fn program() -> (Vec<u8>, Module) {
 #[test]
 fn run_calls_exports_in_order_and_reports_gas() {
     let (_, module) = program();
-    let reports = commands::run(&module, &["double".into(), "double".into()], &[21], 100).unwrap();
+    let reports = commands::run(&module, &["double".into(), "double".into()], &[vec![21], vec![21]], 100).unwrap();
     assert_eq!(reports.len(), 2);
     for report in &reports {
         assert_eq!(report.result, Ok(42));
@@ -35,7 +35,7 @@ fn run_calls_exports_in_order_and_reports_gas() {
 #[test]
 fn run_stops_with_a_clear_error_on_a_missing_import() {
     let (_, module) = program();
-    let reports = commands::run(&module, &["ask".into(), "double".into()], &[], 100).unwrap();
+    let reports = commands::run(&module, &["ask".into(), "double".into()], &[vec![], vec![]], 100).unwrap();
     assert_eq!(reports.len(), 1, "stops after the failing call");
     assert_eq!(reports[0].result, Err(CallError::UnresolvedImport { index: 0, name: "host_value".into() }));
     let message = reports[0].result.as_ref().unwrap_err().to_string();
@@ -45,9 +45,9 @@ fn run_stops_with_a_clear_error_on_a_missing_import() {
 #[test]
 fn run_rejects_unknown_exports_and_too_many_arguments() {
     let (_, module) = program();
-    let error = commands::run(&module, &["nope".into()], &[], 100).err().unwrap().to_string();
+    let error = commands::run(&module, &["nope".into()], &[vec![]], 100).err().unwrap().to_string();
     assert!(error.contains("no export named 'nope'") && error.contains("double, ask"), "{error}");
-    let error = commands::run(&module, &["double".into()], &[1; 7], 100).err().unwrap().to_string();
+    let error = commands::run(&module, &["double".into()], &[vec![1; 7]], 100).err().unwrap().to_string();
     assert!(error.contains("at most 6 arguments"), "{error}");
 }
 
