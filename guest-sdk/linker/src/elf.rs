@@ -19,6 +19,9 @@ pub enum Role {
     Metadata,
     Exports,
     MinStackSize,
+    /// Data that no code refers to, directly or through other data (for example the
+    /// names in the import and export metadata): left out of the program.
+    Unreferenced,
 }
 
 /// One section the program is made of.
@@ -107,6 +110,34 @@ impl Input {
             return Err(LinkError::NoCode);
         }
         Ok(input)
+    }
+
+    /// Marks the data sections that the code cannot reach as [`Role::Unreferenced`]: a
+    /// data section is live if a relocation in the code, or in a live data section,
+    /// points into it (or just past its end, for end pointers).
+    pub fn drop_unreferenced_data(&mut self) {
+        let is_data = |role: Role| matches!(role, Role::ReadOnly | Role::ReadWrite | Role::Bss);
+        let mut live: Vec<bool> = self.sections.iter().map(|s| s.role == Role::Code).collect();
+        let mut work: Vec<usize> = (0..self.sections.len()).filter(|&i| live[i]).collect();
+        while let Some(index) = work.pop() {
+            let section = &self.sections[index];
+            for relocs in self.relocs.range(section.address..section.end()).map(|(_, relocs)| relocs) {
+                for reloc in relocs {
+                    for (target, candidate) in self.sections.iter().enumerate() {
+                        let inside = candidate.address <= reloc.target && reloc.target <= candidate.end();
+                        if inside && is_data(candidate.role) && !live[target] {
+                            live[target] = true;
+                            work.push(target);
+                        }
+                    }
+                }
+            }
+        }
+        for (section, live) in self.sections.iter_mut().zip(live) {
+            if is_data(section.role) && !live {
+                section.role = Role::Unreferenced;
+            }
+        }
     }
 
     /// Reads `len` bytes at ELF address `address` from any section.

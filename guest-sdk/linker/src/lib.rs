@@ -64,8 +64,9 @@ use crate::elf::{Input, Role};
 
 /// Links an ELF file into a program blob for `isa`.
 pub fn link(elf_bytes: &[u8], isa: InstructionSet) -> Result<Vec<u8>> {
-    let input = Input::parse(elf_bytes)?;
+    let mut input = Input::parse(elf_bytes)?;
     check_isa(&input, isa)?;
+    input.drop_unreferenced_data();
     let layout = layout::Layout::new(&input)?;
     let exports = meta::parse_exports(&input)?;
     let mut code = code::translate(&input, layout.map.heap_base)?;

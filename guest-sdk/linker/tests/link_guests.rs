@@ -220,3 +220,30 @@ fn every_guest_elf_links_or_fails_cleanly() {
         }
     }
 }
+
+#[test]
+fn metadata_strings_stay_out_of_the_data() {
+    // hello-world's only read-only data are the names in its import and export
+    // metadata, which only the linker reads.
+    let blob = pvm_linker::link(&elf(TARGET_64, "hello-world"), InstructionSet::Latest64).unwrap();
+    let parsed = pvm::program::ProgramBlob::parse(&blob).unwrap();
+    assert_eq!((parsed.ro_data_size, parsed.rw_data_size), (0, 0));
+    assert_eq!(parsed.imports, [b"get_third_number".to_vec()]);
+}
+
+/// Our blob sizes next to polkavm-linker's, for every program (Latest64); a guard
+/// against regressions: ours may not be more than 10% larger.
+#[test]
+fn blob_sizes_against_the_reference() {
+    let (mut ours_total, mut reference_total) = (0, 0);
+    for &program in guest_programs::programs() {
+        let elf = elf(TARGET_64, program);
+        let ours = pvm_linker::link(&elf, InstructionSet::Latest64).unwrap().len();
+        let reference = reference_blob(&elf, TargetInstructionSet::Latest).unwrap().len();
+        eprintln!("{program:>18}: ours {ours:>6} bytes, polkavm-linker {reference:>6} bytes");
+        assert!(ours * 10 <= reference * 11, "{program}: {ours} bytes vs {reference}");
+        ours_total += ours;
+        reference_total += reference;
+    }
+    eprintln!("{:>18}: ours {ours_total:>6} bytes, polkavm-linker {reference_total:>6} bytes", "total");
+}
