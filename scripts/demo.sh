@@ -1,34 +1,49 @@
 #!/usr/bin/env bash
-# The main job, on an embedded default (no node needed): build the guest programs in
-# contracts/ from source, link one with our linker, then inspect and run it.
+# The main job, on an embedded default (no node needed): build the example token
+# contract from source, deploy it on an embedded chain (the real runtime, run
+# in-process), call it in signed transactions, query it, and show the events and gas.
+# Then, for the VM alone: link a guest program with our linker and run it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
 
-echo "==> building polkatool and the guest programs (contracts/ -> RISC-V ELF -> .polkavm)"
-cargo build --release -q -p polkatool -p guest-programs
-blobs=target/blobs
-target/release/write-blobs "$blobs"
+# The embedded chain runs the runtime natively; its Wasm build is for nodes only.
+export SKIP_WASM_BUILD=1
+
+echo "==> building pvm-client and polkatool"
+cargo build --release -q -p pvm-client -p polkatool
+client=target/release/pvm-client
 polkatool=target/release/polkatool
+state=target/demo-chain
+rm -rf "$state"
 
 echo
-echo "==> polkatool disassemble $blobs/hello-world.latest32.polkavm"
-"$polkatool" disassemble "$blobs/hello-world.latest32.polkavm"
+echo "==> pvm-client deploy contracts/token (built from source; 1,000,000 tokens to Alice)"
+deployed=$("$client" --state "$state" deploy contracts/token --arg u128:1000000 | tee /dev/stderr)
+token=$(sed -n 's/^contract: //p' <<<"$deployed")
 
 echo
-echo "==> polkatool link: the prime sieve's RISC-V ELF -> .polkavm with our linker"
-"$polkatool" link target/guest/riscv64emac-unknown-none-polkavm/release/bench-prime-sieve -o "$blobs/prime-sieve.pvm-linker.polkavm"
-"$polkatool" stats "$blobs/prime-sieve.pvm-linker.polkavm"
+echo "==> pvm-client call: Alice transfers 250 tokens to Bob (message 2: Transfer { to, value })"
+"$client" --state "$state" call "$token" --arg u8:2 --arg account://Bob --arg u128:250
 
 echo
-echo "==> polkatool run: primes below ten million"
-"$polkatool" run "$blobs/prime-sieve.pvm-linker.polkavm" --call initialize --call run --call get_result
+echo "==> pvm-client query: Bob's balance (message 1: BalanceOf(account)), a dry run"
+"$client" --state "$state" query "$token" --arg u8:1 --arg account://Bob
 
 echo
-echo "==> polkatool run $blobs/hello-world.latest32.polkavm: polkatool's host provides no imports"
-if "$polkatool" run "$blobs/hello-world.latest32.polkavm" --call add_numbers --args 1,2; then
+echo "==> pvm-client call: Bob tries to send 1,000 tokens; the dry run shows the revert, nothing is sent"
+if "$client" --state "$state" call "$token" --suri //Bob --arg u8:2 --arg account://Charlie --arg u128:1000; then
     echo "unexpected success" >&2
     exit 1
 fi
-echo "(a clear error, as expected)"
+
+echo
+echo "==> pvm-client events --last 2"
+"$client" --state "$state" events --last 2
+
+echo
+echo "==> the VM alone: polkatool link + run, primes below ten million (bench-prime-sieve)"
+cargo build --release -q -p guest-programs
+"$polkatool" link target/guest/riscv64emac-unknown-none-polkavm/release/bench-prime-sieve -o target/prime-sieve.polkavm
+"$polkatool" run target/prime-sieve.polkavm --call initialize --call run --call get_result

@@ -212,10 +212,8 @@ impl<T: Config> Stack<T> {
     }
 
     fn finish<R>(self, result: Result<R, DispatchError>, gas_consumed: u64, gas_required: u64) -> Outcome<R, T> {
-        let failure = match &result {
-            Err(error) => Some(self.failure.unwrap_or_else(|| format!("{error:?}"))),
-            Ok(_) => None,
-        };
+        // What went wrong in words, when there is more to say than the error itself.
+        let failure = if result.is_err() { self.failure } else { None };
         Outcome {
             result,
             gas_consumed,

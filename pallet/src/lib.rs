@@ -58,7 +58,7 @@ use frame_support::{
 use frame_system::pallet_prelude::*;
 use sp_core::H256;
 use sp_runtime::{
-    traits::{Saturating, Zero},
+    traits::{Bounded, Saturating, Zero},
     AccountId32,
 };
 
@@ -453,7 +453,7 @@ impl<T: Config> Pallet<T> {
         storage_deposit_limit: Option<BalanceOf<T>>,
         data: Vec<u8>,
     ) -> ContractResult<ExecReturnValue, BalanceOf<T>, EventRecordOf<T>> {
-        let limit = storage_deposit_limit.unwrap_or_else(|| Self::spendable(&origin));
+        let limit = storage_deposit_limit.unwrap_or_else(BalanceOf::<T>::max_value);
         rolled_back(|| {
             let stack = exec::Stack::<T>::new(origin.clone(), limit, true);
             let event_count = frame_system::Pallet::<T>::event_count();
@@ -474,7 +474,7 @@ impl<T: Config> Pallet<T> {
         data: Vec<u8>,
         salt: Vec<u8>,
     ) -> ContractResult<InstantiateReturnValue, BalanceOf<T>, EventRecordOf<T>> {
-        let limit = storage_deposit_limit.unwrap_or_else(|| Self::spendable(&origin));
+        let limit = storage_deposit_limit.unwrap_or_else(BalanceOf::<T>::max_value);
         rolled_back(|| {
             let event_count = frame_system::Pallet::<T>::event_count();
             let (code_hash, upload_deposit) = match code {
@@ -502,14 +502,8 @@ impl<T: Config> Pallet<T> {
         code: Vec<u8>,
         storage_deposit_limit: Option<BalanceOf<T>>,
     ) -> CodeUploadResult<BalanceOf<T>> {
-        let limit = storage_deposit_limit.unwrap_or_else(|| Self::spendable(&origin));
+        let limit = storage_deposit_limit.unwrap_or_else(BalanceOf::<T>::max_value);
         rolled_back(|| code::upload::<T>(&origin, code, limit))
-    }
-
-    /// What `who` can pay at most: the default storage deposit limit of dry runs.
-    fn spendable(who: &AccountId32) -> BalanceOf<T> {
-        use frame_support::traits::tokens::{Fortitude, Preservation};
-        T::Currency::reducible_balance(who, Preservation::Expendable, Fortitude::Polite)
     }
 
     /// The most gas a transaction can buy: what fits into a block's maximum extrinsic
@@ -559,7 +553,7 @@ pub mod runtime_api {
             EventRecord: codec::Codec,
         {
             /// Dry-runs a call. `gas_limit: None` means as much as a block allows;
-            /// `storage_deposit_limit: None` means all the origin can pay.
+            /// `storage_deposit_limit: None` means no limit (the origin's funds still are one).
             fn call(
                 origin: AccountId32,
                 dest: AccountId32,

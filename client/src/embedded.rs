@@ -1,0 +1,185 @@
+//! An embedded chain: the real runtime, run natively in this process, with its state in
+//! a local directory between commands. Every command that changes state produces a
+//! block the way a node's block builder does: `initialize_block` with an Aura slot
+//! digest, the timestamp inherent, the signed extrinsics, `finalize_block`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use codec::{Decode, Encode};
+use runtime::{EventRecord, Executive, Hash, Header, Nonce, Runtime, RuntimeCall, RuntimeEvent, UncheckedExtrinsic};
+use sp_consensus_aura::{Slot, AURA_ENGINE_ID};
+use sp_runtime::{
+    traits::Header as HeaderT, transaction_validity::TransactionValidityError, AccountId32, ApplyExtrinsicResult,
+    Digest, DigestItem, DispatchError,
+};
+
+type Externalities = sp_io::TestExternalities;
+
+/// The blocks whose events `events` can show.
+const KEPT_BLOCKS: usize = 100;
+
+/// Trie nodes (key, value and reference count), as `TestExternalities` exports them.
+type TrieNodes = Vec<(Vec<u8>, (Vec<u8>, i32))>;
+
+/// What is saved between commands.
+#[derive(Encode, Decode)]
+struct Snapshot {
+    /// The trie nodes of the state, with their reference counts.
+    nodes: TrieNodes,
+    root: Hash,
+    head: Header,
+    genesis_hash: Hash,
+    blocks: Vec<BlockRecord>,
+}
+
+/// A block's number, hash and events.
+#[derive(Clone, Encode, Decode)]
+pub struct BlockRecord {
+    pub number: u32,
+    pub hash: Hash,
+    pub events: Vec<EventRecord>,
+}
+
+/// What happened to one extrinsic of a block.
+pub struct ExtrinsicOutcome {
+    /// `Err` if the extrinsic was invalid (not included), else its dispatch result.
+    pub result: Result<Result<(), DispatchError>, TransactionValidityError>,
+    /// The events it emitted.
+    pub events: Vec<RuntimeEvent>,
+}
+
+/// The chain in a directory.
+pub struct EmbeddedChain {
+    dir: PathBuf,
+    ext: Externalities,
+    head: Header,
+    genesis_hash: Hash,
+    blocks: Vec<BlockRecord>,
+}
+
+impl EmbeddedChain {
+    const FILE: &'static str = "chain.scale";
+
+    /// Opens the chain saved in `dir`, or starts one from the `development` genesis
+    /// preset (Alice, Bob, ... endowed; Alice is sudo).
+    pub fn open(dir: &Path) -> Result<Self> {
+        let path = dir.join(Self::FILE);
+        if !path.exists() {
+            let storage = runtime::native::genesis_storage("development").map_err(anyhow::Error::msg)?;
+            let head = runtime::native::genesis_header(&storage);
+            let ext = Externalities::new_with_state_version(storage, runtime::VERSION.state_version());
+            return Ok(EmbeddedChain { dir: dir.to_owned(), ext, genesis_hash: head.hash(), head, blocks: Vec::new() });
+        }
+        let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let snapshot = Snapshot::decode(&mut &bytes[..])
+            .with_context(|| format!("{} is not a chain saved by this version of pvm-client", path.display()))?;
+        let ext = Externalities::from_raw_snapshot(snapshot.nodes, snapshot.root, runtime::VERSION.state_version());
+        Ok(EmbeddedChain {
+            dir: dir.to_owned(),
+            ext,
+            head: snapshot.head,
+            genesis_hash: snapshot.genesis_hash,
+            blocks: snapshot.blocks,
+        })
+    }
+
+    /// Writes the chain to its directory.
+    pub fn save(&mut self) -> Result<()> {
+        self.ext.commit_all().map_err(anyhow::Error::msg)?;
+        let ext = std::mem::replace(&mut self.ext, Externalities::new_empty());
+        let (nodes, root) = ext.into_raw_snapshot();
+        let snapshot = Snapshot {
+            nodes,
+            root,
+            head: self.head.clone(),
+            genesis_hash: self.genesis_hash,
+            blocks: self.blocks.clone(),
+        };
+        std::fs::create_dir_all(&self.dir).with_context(|| format!("cannot create {}", self.dir.display()))?;
+        let path = self.dir.join(Self::FILE);
+        let temporary = self.dir.join(format!("{}.new", Self::FILE));
+        let bytes = snapshot.encode();
+        std::fs::write(&temporary, &bytes).with_context(|| format!("cannot write {}", temporary.display()))?;
+        std::fs::rename(&temporary, &path).with_context(|| format!("cannot write {}", path.display()))?;
+        self.ext = Externalities::from_raw_snapshot(snapshot.nodes, snapshot.root, runtime::VERSION.state_version());
+        Ok(())
+    }
+
+    /// The hash transactions sign.
+    pub fn genesis_hash(&self) -> Hash {
+        self.genesis_hash
+    }
+
+    /// The latest block's number.
+    pub fn best_number(&self) -> u32 {
+        self.head.number
+    }
+
+    /// The blocks whose events are kept, oldest first.
+    pub fn blocks(&self) -> &[BlockRecord] {
+        &self.blocks
+    }
+
+    /// Runs `f` on the latest state (for reads and dry runs; what `f` writes is kept
+    /// only until the next block is produced, so `f` should not write).
+    pub fn at_head<R>(&mut self, f: impl FnOnce() -> R) -> R {
+        self.ext.execute_with(f)
+    }
+
+    /// The next nonce of `who`.
+    pub fn nonce(&mut self, who: &AccountId32) -> Nonce {
+        self.at_head(|| frame_system::Pallet::<Runtime>::account_nonce(who))
+    }
+
+    /// Produces a block with `extrinsics` (invalid ones are left out, as a block
+    /// builder does) and returns what happened to each.
+    pub fn produce_block(&mut self, extrinsics: Vec<UncheckedExtrinsic>) -> Result<Vec<ExtrinsicOutcome>> {
+        let parent = self.head.hash();
+        let number = self.head.number + 1;
+        let (header, outcomes, events) = self.ext.execute_with(|| -> Result<_> {
+            // One slot after the previous block, or the current time if later.
+            let previous = pallet_timestamp::Now::<Runtime>::get();
+            let wall_clock = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|elapsed| elapsed.as_millis() as u64)
+                .unwrap_or(0);
+            let slot = (previous / runtime::SLOT_DURATION + 1).max(wall_clock / runtime::SLOT_DURATION);
+            let timestamp = slot * runtime::SLOT_DURATION;
+            let digest = Digest { logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, Slot::from(slot).encode())] };
+            let header = Header::new(number, Default::default(), Default::default(), parent, digest);
+
+            Executive::initialize_block(&header);
+            let inherent =
+                UncheckedExtrinsic::new_bare(RuntimeCall::Timestamp(pallet_timestamp::Call::set { now: timestamp }));
+            check_inherent(Executive::apply_extrinsic(inherent))?;
+            let mut outcomes = Vec::new();
+            for extrinsic in extrinsics {
+                let before = frame_system::Pallet::<Runtime>::event_count();
+                let result = Executive::apply_extrinsic(extrinsic);
+                let events = frame_system::Pallet::<Runtime>::read_events_no_consensus()
+                    .skip(before as usize)
+                    .map(|record| record.event.clone())
+                    .collect();
+                outcomes.push(ExtrinsicOutcome { result, events });
+            }
+            let header = Executive::finalize_block();
+            let events = frame_system::Pallet::<Runtime>::read_events_no_consensus().map(|record| *record).collect();
+            Ok((header, outcomes, events))
+        })?;
+        self.blocks.push(BlockRecord { number, hash: header.hash(), events });
+        if self.blocks.len() > KEPT_BLOCKS {
+            self.blocks.drain(..self.blocks.len() - KEPT_BLOCKS);
+        }
+        self.head = header;
+        Ok(outcomes)
+    }
+}
+
+fn check_inherent(result: ApplyExtrinsicResult) -> Result<()> {
+    match result {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(error)) => bail!("the timestamp inherent failed: {error:?}"),
+        Err(invalid) => bail!("the timestamp inherent is invalid: {invalid:?}"),
+    }
+}

@@ -1,0 +1,298 @@
+//! `pvm-client`: deploy, call and query contracts of `pallet-pvm-contracts`.
+//!
+//! Without `--url` the commands run on an embedded chain: the real runtime, executed
+//! natively in this process, producing one block per transaction, with its state in
+//! `--state DIR` (default `.pvm-chain`) between commands. Every transaction is dry-run
+//! first: its gas limit and storage deposit limit default to what the dry run says it
+//! needs, and a transaction that would fail is not sent.
+
+mod embedded;
+mod input;
+mod report;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use pallet_pvm_contracts::Code;
+use runtime::{Balance, Runtime, RuntimeCall, RuntimeEvent};
+use sp_core::Pair;
+use sp_runtime::AccountId32;
+
+use crate::embedded::EmbeddedChain;
+
+#[derive(Parser)]
+#[command(name = "pvm-client", version, about = "Deploy, call and query PolkaVM contracts")]
+struct Cli {
+    /// Where the embedded chain keeps its state.
+    #[arg(long, global = true, default_value = ".pvm-chain")]
+    state: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Uploads a contract (a `.polkavm` blob, or a contract crate, built first) and
+    /// instantiates it.
+    Deploy {
+        /// A `.polkavm` file or the folder of a contract crate.
+        code: PathBuf,
+        #[command(flatten)]
+        input: InputArgs,
+        /// The salt that, with the deployer and the code, gives the address.
+        #[arg(long, default_value = "")]
+        salt: String,
+        #[command(flatten)]
+        tx: TxArgs,
+    },
+    /// Calls a contract in a signed transaction.
+    Call {
+        /// The contract's address.
+        contract: String,
+        #[command(flatten)]
+        input: InputArgs,
+        #[command(flatten)]
+        tx: TxArgs,
+    },
+    /// Dry-runs a call: return data, gas consumed and required, storage deposit,
+    /// events and debug messages. Changes nothing.
+    Query {
+        /// The contract's address.
+        contract: String,
+        #[command(flatten)]
+        input: InputArgs,
+        /// The value to send.
+        #[arg(long, default_value_t = 0)]
+        value: Balance,
+        /// The caller (a secret URI or an account).
+        #[arg(long, default_value = "//Alice")]
+        origin: String,
+    },
+    /// Shows the events of the latest blocks.
+    Events {
+        /// How many blocks.
+        #[arg(long, default_value_t = 1)]
+        last: usize,
+    },
+    /// Shows an account's balance.
+    Balance {
+        /// An SS58 address, 0x and 64 hex digits, or a seed like //Bob.
+        account: String,
+    },
+}
+
+#[derive(Args)]
+struct InputArgs {
+    /// Input bytes in hex (before any --arg).
+    #[arg(long)]
+    data: Option<String>,
+    /// A SCALE-encoded input value, TYPE:VALUE (u8..u128, i8..i128, bool, account,
+    /// bytes, str, raw); repeat for more, in order.
+    #[arg(long = "arg")]
+    args: Vec<String>,
+}
+
+#[derive(Args)]
+struct TxArgs {
+    /// The signer's secret URI.
+    #[arg(long, default_value = "//Alice")]
+    suri: String,
+    /// The value to send.
+    #[arg(long, default_value_t = 0)]
+    value: Balance,
+    /// The gas limit (default: what the dry run needs).
+    #[arg(long)]
+    gas: Option<u64>,
+    /// The storage deposit limit (default: what the dry run charges).
+    #[arg(long)]
+    deposit_limit: Option<Balance>,
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let mut chain = EmbeddedChain::open(&cli.state)?;
+    match cli.command {
+        Command::Deploy { code, input, salt, tx } => {
+            let blob = load_code(&code, &cli.state.join("contracts"))?;
+            deploy(&mut chain, blob, &input, salt.into_bytes(), &tx)?
+        }
+        Command::Call { contract, input, tx } => call(&mut chain, &input::account(&contract)?, &input, &tx)?,
+        Command::Query { contract, input, value, origin } => {
+            let origin = origin_account(&origin)?;
+            let data = input::input(input.data.as_deref(), &input.args)?;
+            let contract = input::account(&contract)?;
+            let result = chain.at_head(|| {
+                pallet_pvm_contracts::Pallet::<Runtime>::dry_run_call(origin, contract, value, None, None, data)
+            });
+            report::dry_run(&result, report::output);
+            if let Err(error) = &result.result {
+                bail!("the call fails: {}", report::error(error));
+            }
+        }
+        Command::Events { last } => {
+            let blocks = chain.blocks();
+            if blocks.is_empty() {
+                println!("no blocks yet");
+            }
+            for block in &blocks[blocks.len().saturating_sub(last)..] {
+                println!("block #{} ({:?})", block.number, block.hash);
+                for record in &block.events {
+                    println!("  {}", report::event(&record.event));
+                }
+            }
+        }
+        Command::Balance { account } => {
+            let account = input::account(&account)?;
+            let (free, reserved) = chain.at_head(|| {
+                let data = frame_system::Account::<Runtime>::get(&account).data;
+                (data.free, data.reserved)
+            });
+            println!("{account}: free {}, held {}", report::balance(free), report::balance(reserved));
+        }
+    }
+    Ok(())
+}
+
+/// An origin for dry runs: a secret URI or an account.
+fn origin_account(text: &str) -> Result<AccountId32> {
+    input::account(text)
+}
+
+/// The blob at `path`, or the blob built from the contract crate in folder `path`
+/// (written to `build_dir`).
+fn load_code(path: &Path, build_dir: &Path) -> Result<Vec<u8>> {
+    let blob_path = if path.is_dir() {
+        std::fs::create_dir_all(build_dir).with_context(|| format!("cannot create {}", build_dir.display()))?;
+        let options = polkatool::build::BuildOptions {
+            path: path.to_owned(),
+            bin: None,
+            isa: pvm::InstructionSet::Latest64,
+            output_dir: Some(build_dir.to_owned()),
+        };
+        let blobs = polkatool::build::build(&options).with_context(|| format!("building {}", path.display()))?;
+        match blobs.as_slice() {
+            [blob] => blob.clone(),
+            _ => bail!("{} has {} binaries; deploy one of their .polkavm files", path.display(), blobs.len()),
+        }
+    } else {
+        path.to_owned()
+    };
+    std::fs::read(&blob_path).with_context(|| format!("cannot read {}", blob_path.display()))
+}
+
+fn deploy(chain: &mut EmbeddedChain, blob: Vec<u8>, input: &InputArgs, salt: Vec<u8>, tx: &TxArgs) -> Result<()> {
+    let data = input::input(input.data.as_deref(), &input.args)?;
+    let signer = input::keypair(&tx.suri)?;
+    let origin: AccountId32 = signer.public().into();
+    let dry = chain.at_head(|| {
+        pallet_pvm_contracts::Pallet::<Runtime>::dry_run_instantiate(
+            origin.clone(),
+            tx.value,
+            tx.gas,
+            tx.deposit_limit,
+            Code::Upload(blob.clone()),
+            data.clone(),
+            salt.clone(),
+        )
+    });
+    match &dry.result {
+        Ok(output) if !output.result.did_revert() => {}
+        Ok(output) => {
+            report::dry_run(&dry, |_| report::output(&output.result));
+            bail!("the contract's deploy reverts; not sending the transaction");
+        }
+        Err(error) => {
+            report::dry_run(&dry, |_| String::new());
+            bail!("the deployment would fail: {}", report::error(error));
+        }
+    }
+    let gas_limit = tx.gas.unwrap_or(dry.gas_required);
+    let deposit_limit = tx.deposit_limit.unwrap_or(dry.storage_deposit.charge_or_zero());
+    println!("dry run: {} gas required, storage deposit {}", dry.gas_required, report::deposit(&dry.storage_deposit));
+    let call = RuntimeCall::Contracts(pallet_pvm_contracts::Call::instantiate_with_code {
+        value: tx.value,
+        gas_limit,
+        storage_deposit_limit: deposit_limit,
+        code: blob,
+        data,
+        salt,
+    });
+    let events = submit(chain, &signer, call)?;
+    let address = events.iter().find_map(|event| match event {
+        RuntimeEvent::Contracts(pallet_pvm_contracts::Event::Instantiated { contract, .. }) => Some(contract.clone()),
+        _ => None,
+    });
+    if let Some(address) = address {
+        println!("contract: {address}");
+    }
+    Ok(())
+}
+
+fn call(chain: &mut EmbeddedChain, contract: &AccountId32, input: &InputArgs, tx: &TxArgs) -> Result<()> {
+    let data = input::input(input.data.as_deref(), &input.args)?;
+    let signer = input::keypair(&tx.suri)?;
+    let origin: AccountId32 = signer.public().into();
+    let dry = chain.at_head(|| {
+        pallet_pvm_contracts::Pallet::<Runtime>::dry_run_call(
+            origin,
+            contract.clone(),
+            tx.value,
+            tx.gas,
+            tx.deposit_limit,
+            data.clone(),
+        )
+    });
+    match &dry.result {
+        Ok(output) if !output.did_revert() => {}
+        Ok(output) => {
+            report::dry_run(&dry, report::output);
+            bail!("the contract reverts (output {}); not sending the transaction", report::hex(&output.data));
+        }
+        Err(error) => {
+            report::dry_run(&dry, |_| String::new());
+            bail!("the call would fail: {}", report::error(error));
+        }
+    }
+    let gas_limit = tx.gas.unwrap_or(dry.gas_required);
+    let deposit_limit = tx.deposit_limit.unwrap_or(dry.storage_deposit.charge_or_zero());
+    println!("dry run: {} gas required, storage deposit {}", dry.gas_required, report::deposit(&dry.storage_deposit));
+    let call = RuntimeCall::Contracts(pallet_pvm_contracts::Call::call {
+        dest: contract.clone(),
+        value: tx.value,
+        gas_limit,
+        storage_deposit_limit: deposit_limit,
+        data,
+    });
+    submit(chain, &signer, call)?;
+    Ok(())
+}
+
+/// Signs `call`, puts it into a new block, saves the chain and prints what happened.
+fn submit(chain: &mut EmbeddedChain, signer: &sp_core::sr25519::Pair, call: RuntimeCall) -> Result<Vec<RuntimeEvent>> {
+    let who: AccountId32 = signer.public().into();
+    let nonce = chain.nonce(&who);
+    let extrinsic = runtime::native::sign(call, signer, nonce, chain.genesis_hash());
+    let mut outcomes = chain.produce_block(vec![extrinsic])?;
+    chain.save()?;
+    let outcome = outcomes.pop().expect("one outcome per extrinsic");
+    println!("block #{} (embedded chain in its state directory)", chain.best_number());
+    for event in &outcome.events {
+        println!("  {}", report::event(event));
+    }
+    match outcome.result {
+        Ok(Ok(())) => Ok(outcome.events),
+        Ok(Err(error)) => bail!("the transaction failed: {}", report::error(&error)),
+        Err(invalid) => bail!("the transaction is invalid: {invalid:?}"),
+    }
+}

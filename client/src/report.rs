@@ -1,0 +1,96 @@
+//! How results, events and errors are shown.
+
+use codec::Decode;
+use frame_metadata::{RuntimeMetadata, RuntimeMetadataPrefixed};
+use pallet_pvm_contracts::{ContractResult, ExecReturnValue, StorageDeposit};
+use runtime::{Balance, EventRecord, Runtime, RuntimeEvent};
+use scale_info::TypeDef;
+use sp_runtime::DispatchError;
+
+pub fn hex(bytes: &[u8]) -> String {
+    format!("0x{}", hex::encode(bytes))
+}
+
+/// A balance in units (12 decimals).
+pub fn balance(amount: Balance) -> String {
+    let unit = runtime::UNIT;
+    format!("{}.{:012} UNIT", amount / unit, amount % unit)
+}
+
+pub fn deposit(deposit: &StorageDeposit<Balance>) -> String {
+    match deposit {
+        StorageDeposit::Charge(amount) => format!("charged {}", balance(*amount)),
+        StorageDeposit::Refund(amount) => format!("refunded {}", balance(*amount)),
+    }
+}
+
+pub fn output(output: &ExecReturnValue) -> String {
+    let kind = if output.did_revert() { "reverted" } else { "returned" };
+    format!("{kind} {}", hex(&output.data))
+}
+
+/// An event, with the contracts pallet's events spelled out.
+pub fn event(event: &RuntimeEvent) -> String {
+    use pallet_pvm_contracts::Event as E;
+    match event {
+        RuntimeEvent::Contracts(E::ContractEmitted { contract, topics, data }) => {
+            let topics: Vec<String> = topics.iter().map(|topic| hex(topic.as_bytes())).collect();
+            format!("Contracts.ContractEmitted contract {contract} topics [{}] data {}", topics.join(", "), hex(data))
+        }
+        RuntimeEvent::Contracts(E::Instantiated { deployer, contract, code_hash }) => {
+            format!("Contracts.Instantiated contract {contract} by {deployer} from code {code_hash:?}")
+        }
+        RuntimeEvent::Contracts(E::Called { caller, contract }) => {
+            format!("Contracts.Called contract {contract} by {caller}")
+        }
+        RuntimeEvent::Contracts(E::CodeStored { code_hash, deposit, uploader }) => {
+            format!("Contracts.CodeStored {code_hash:?} by {uploader}, deposit {}", balance(*deposit))
+        }
+        other => format!("{other:?}"),
+    }
+}
+
+/// An error with its pallet and name, and the explanation from the runtime's
+/// metadata (the error's doc comment).
+pub fn error(error: &DispatchError) -> String {
+    let DispatchError::Module(module) = error else { return format!("{error:?}") };
+    match module_error(module.index, module.error[0]) {
+        Some((pallet, name, docs)) if docs.is_empty() => format!("{pallet}.{name}"),
+        Some((pallet, name, docs)) => format!("{pallet}.{name}: {docs}"),
+        None => format!("{error:?}"),
+    }
+}
+
+/// `(pallet, error name, docs)` of a module error, from the runtime's metadata.
+fn module_error(pallet_index: u8, error_index: u8) -> Option<(String, String, String)> {
+    let bytes = sp_io::TestExternalities::default().execute_with(|| Runtime::metadata_at_version(15))?;
+    let RuntimeMetadataPrefixed(_, RuntimeMetadata::V15(metadata)) =
+        RuntimeMetadataPrefixed::decode(&mut &bytes[..]).ok()?
+    else {
+        return None;
+    };
+    let pallet = metadata.pallets.iter().find(|pallet| pallet.index == pallet_index)?;
+    let ty = metadata.types.resolve(pallet.error.as_ref()?.ty.id)?;
+    let TypeDef::Variant(variants) = &ty.type_def else { return None };
+    let variant = variants.variants.iter().find(|variant| variant.index == error_index)?;
+    Some((pallet.name.clone(), variant.name.clone(), variant.docs.join(" ").trim().to_owned()))
+}
+
+/// Prints a dry run's result.
+pub fn dry_run<R>(result: &ContractResult<R, Balance, EventRecord>, describe: impl Fn(&R) -> String) {
+    match &result.result {
+        Ok(value) => println!("result: {}", describe(value)),
+        Err(failure) => println!("result: failed: {}", error(failure)),
+    }
+    println!("gas consumed: {}, gas required: {}", result.gas_consumed, result.gas_required);
+    println!("storage deposit: {}", deposit(&result.storage_deposit));
+    for record in &result.events {
+        println!("event: {}", event(&record.event));
+    }
+    for message in &result.debug_messages {
+        println!("debug: {}", String::from_utf8_lossy(message));
+    }
+    if let Some(failure) = &result.failure {
+        println!("why: {}", String::from_utf8_lossy(failure));
+    }
+}
