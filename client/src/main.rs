@@ -1,13 +1,16 @@
 //! `pvm-client`: deploy, call and query contracts of `pallet-pvm-contracts`.
 //!
-//! Without `--url` the commands run on an embedded chain: the real runtime, executed
+//! With `--url ws://HOST:PORT` the commands talk to a node over RPC (subxt), and wait
+//! for each transaction to be finalized. Without `--url` they run on an embedded chain: the real runtime, executed
 //! natively in this process, producing one block per transaction, with its state in
 //! `--state DIR` (default `.pvm-chain`) between commands. Every transaction is dry-run
 //! first: its gas limit and storage deposit limit default to what the dry run says it
 //! needs, and a transaction that would fail is not sent.
 
+mod chain;
 mod embedded;
 mod input;
+mod node;
 mod report;
 
 use std::path::{Path, PathBuf};
@@ -16,15 +19,18 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use pallet_pvm_contracts::Code;
-use runtime::{Balance, Runtime, RuntimeCall, RuntimeEvent};
+use runtime::{Balance, RuntimeCall, RuntimeEvent};
 use sp_core::Pair;
 use sp_runtime::AccountId32;
 
-use crate::embedded::EmbeddedChain;
+use crate::chain::Chain;
 
 #[derive(Parser)]
 #[command(name = "pvm-client", version, about = "Deploy, call and query PolkaVM contracts")]
 struct Cli {
+    /// A node's RPC endpoint (e.g. ws://127.0.0.1:9944); without it, the embedded chain.
+    #[arg(long, global = true)]
+    url: Option<String>,
     /// Where the embedded chain keeps its state.
     #[arg(long, global = true, default_value = ".pvm-chain")]
     state: PathBuf,
@@ -121,7 +127,10 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<()> {
-    let mut chain = EmbeddedChain::open(&cli.state)?;
+    let mut chain = match &cli.url {
+        Some(url) => Chain::Node(node::NodeChain::connect(url)?),
+        None => Chain::Embedded(Box::new(embedded::EmbeddedChain::open(&cli.state)?)),
+    };
     match cli.command {
         Command::Deploy { code, input, salt, tx } => {
             let blob = load_code(&code, &cli.state.join("contracts"))?;
@@ -132,33 +141,28 @@ fn run(cli: Cli) -> Result<()> {
             let origin = origin_account(&origin)?;
             let data = input::input(input.data.as_deref(), &input.args)?;
             let contract = input::account(&contract)?;
-            let result = chain.at_head(|| {
-                pallet_pvm_contracts::Pallet::<Runtime>::dry_run_call(origin, contract, value, None, None, data)
-            });
+            let result = chain.dry_run_call(origin, contract, value, None, None, data)?;
             report::dry_run(&result, report::output);
             if let Err(error) = &result.result {
                 bail!("the call fails: {}", report::error(error));
             }
         }
         Command::Events { last } => {
-            let blocks = chain.blocks();
+            let blocks = chain.events(last)?;
             if blocks.is_empty() {
                 println!("no blocks yet");
             }
-            for block in &blocks[blocks.len().saturating_sub(last)..] {
-                println!("block #{} ({:?})", block.number, block.hash);
-                for record in &block.events {
+            for (number, hash, events) in blocks {
+                println!("block #{number} ({hash:?})");
+                for record in &events {
                     println!("  {}", report::event(&record.event));
                 }
             }
         }
         Command::Balance { account } => {
             let account = input::account(&account)?;
-            let (free, reserved) = chain.at_head(|| {
-                let data = frame_system::Account::<Runtime>::get(&account).data;
-                (data.free, data.reserved)
-            });
-            println!("{account}: free {}, held {}", report::balance(free), report::balance(reserved));
+            let data = chain.account(&account)?.data;
+            println!("{account}: free {}, held {}", report::balance(data.free), report::balance(data.reserved));
         }
     }
     Ok(())
@@ -191,21 +195,19 @@ fn load_code(path: &Path, build_dir: &Path) -> Result<Vec<u8>> {
     std::fs::read(&blob_path).with_context(|| format!("cannot read {}", blob_path.display()))
 }
 
-fn deploy(chain: &mut EmbeddedChain, blob: Vec<u8>, input: &InputArgs, salt: Vec<u8>, tx: &TxArgs) -> Result<()> {
+fn deploy(chain: &mut Chain, blob: Vec<u8>, input: &InputArgs, salt: Vec<u8>, tx: &TxArgs) -> Result<()> {
     let data = input::input(input.data.as_deref(), &input.args)?;
     let signer = input::keypair(&tx.suri)?;
     let origin: AccountId32 = signer.public().into();
-    let dry = chain.at_head(|| {
-        pallet_pvm_contracts::Pallet::<Runtime>::dry_run_instantiate(
-            origin.clone(),
-            tx.value,
-            tx.gas,
-            tx.deposit_limit,
-            Code::Upload(blob.clone()),
-            data.clone(),
-            salt.clone(),
-        )
-    });
+    let dry = chain.dry_run_instantiate(
+        origin.clone(),
+        tx.value,
+        tx.gas,
+        tx.deposit_limit,
+        Code::Upload(blob.clone()),
+        data.clone(),
+        salt.clone(),
+    )?;
     match &dry.result {
         Ok(output) if !output.result.did_revert() => {}
         Ok(output) => {
@@ -239,20 +241,11 @@ fn deploy(chain: &mut EmbeddedChain, blob: Vec<u8>, input: &InputArgs, salt: Vec
     Ok(())
 }
 
-fn call(chain: &mut EmbeddedChain, contract: &AccountId32, input: &InputArgs, tx: &TxArgs) -> Result<()> {
+fn call(chain: &mut Chain, contract: &AccountId32, input: &InputArgs, tx: &TxArgs) -> Result<()> {
     let data = input::input(input.data.as_deref(), &input.args)?;
     let signer = input::keypair(&tx.suri)?;
     let origin: AccountId32 = signer.public().into();
-    let dry = chain.at_head(|| {
-        pallet_pvm_contracts::Pallet::<Runtime>::dry_run_call(
-            origin,
-            contract.clone(),
-            tx.value,
-            tx.gas,
-            tx.deposit_limit,
-            data.clone(),
-        )
-    });
+    let dry = chain.dry_run_call(origin, contract.clone(), tx.value, tx.gas, tx.deposit_limit, data.clone())?;
     match &dry.result {
         Ok(output) if !output.did_revert() => {}
         Ok(output) => {
@@ -278,21 +271,19 @@ fn call(chain: &mut EmbeddedChain, contract: &AccountId32, input: &InputArgs, tx
     Ok(())
 }
 
-/// Signs `call`, puts it into a new block, saves the chain and prints what happened.
-fn submit(chain: &mut EmbeddedChain, signer: &sp_core::sr25519::Pair, call: RuntimeCall) -> Result<Vec<RuntimeEvent>> {
+/// Signs `call`, submits it (on the embedded chain: puts it into a new block and saves
+/// the chain) and prints what happened.
+fn submit(chain: &mut Chain, signer: &sp_core::sr25519::Pair, call: RuntimeCall) -> Result<Vec<RuntimeEvent>> {
     let who: AccountId32 = signer.public().into();
-    let nonce = chain.nonce(&who);
+    let nonce = chain.nonce(&who)?;
     let extrinsic = runtime::native::sign(call, signer, nonce, chain.genesis_hash());
-    let mut outcomes = chain.produce_block(vec![extrinsic])?;
-    chain.save()?;
-    let outcome = outcomes.pop().expect("one outcome per extrinsic");
-    println!("block #{} (embedded chain in its state directory)", chain.best_number());
-    for event in &outcome.events {
+    let (block, events, result) = chain.submit(extrinsic)?;
+    println!("{block}");
+    for event in &events {
         println!("  {}", report::event(event));
     }
-    match outcome.result {
-        Ok(Ok(())) => Ok(outcome.events),
-        Ok(Err(error)) => bail!("the transaction failed: {}", report::error(&error)),
-        Err(invalid) => bail!("the transaction is invalid: {invalid:?}"),
+    match result {
+        Ok(()) => Ok(events),
+        Err(error) => bail!("the transaction failed: {}", report::error(&error)),
     }
 }

@@ -116,6 +116,10 @@ fn bad_input_gets_one_clear_message() {
     let error = chain.fails(&["call", "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY", "--data", "00"]);
     assert!(error.contains("Contracts.ContractNotFound: The destination is not a contract."), "{error}");
 
+    // A node that is not there.
+    let error = chain.fails(&["--url", "ws://127.0.0.1:9", "events"]);
+    assert!(error.contains("cannot connect to ws://127.0.0.1:9"), "{error}");
+
     let error = chain.fails(&["call", "not-an-account"]);
     assert!(error.contains("is not an account"), "{error}");
     let error = chain.fails(&["query", "//Alice", "--arg", "u8:300"]);

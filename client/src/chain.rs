@@ -1,0 +1,137 @@
+//! The chain the commands act on: embedded, or a node over RPC.
+
+use anyhow::{bail, Result};
+use pallet_pvm_contracts::{Code, ContractResult, ExecReturnValue, InstantiateReturnValue};
+use runtime::{Balance, EventRecord, Hash, Nonce, Runtime, RuntimeEvent, UncheckedExtrinsic};
+use sp_runtime::{AccountId32, DispatchError};
+
+use crate::{embedded::EmbeddedChain, node::NodeChain};
+
+pub enum Chain {
+    Embedded(Box<EmbeddedChain>),
+    Node(NodeChain),
+}
+
+/// The account data the runtime keeps (nonce, balances).
+pub type AccountInfo = frame_system::AccountInfo<Nonce, <Runtime as frame_system::Config>::AccountData>;
+
+impl Chain {
+    pub fn genesis_hash(&self) -> Hash {
+        match self {
+            Chain::Embedded(chain) => chain.genesis_hash(),
+            Chain::Node(node) => node.genesis_hash(),
+        }
+    }
+
+    pub fn nonce(&mut self, who: &AccountId32) -> Result<Nonce> {
+        match self {
+            Chain::Embedded(chain) => Ok(chain.nonce(who)),
+            Chain::Node(node) => node.nonce(who),
+        }
+    }
+
+    pub fn account(&mut self, who: &AccountId32) -> Result<AccountInfo> {
+        match self {
+            Chain::Embedded(chain) => Ok(chain.at_head(|| frame_system::Account::<Runtime>::get(who))),
+            Chain::Node(node) => node.account(who),
+        }
+    }
+
+    pub fn dry_run_call(
+        &mut self,
+        origin: AccountId32,
+        dest: AccountId32,
+        value: Balance,
+        gas_limit: Option<u64>,
+        deposit_limit: Option<Balance>,
+        data: Vec<u8>,
+    ) -> Result<ContractResult<ExecReturnValue, Balance, EventRecord>> {
+        match self {
+            Chain::Embedded(chain) => Ok(chain.at_head(|| {
+                pallet_pvm_contracts::Pallet::<Runtime>::dry_run_call(
+                    origin,
+                    dest,
+                    value,
+                    gas_limit,
+                    deposit_limit,
+                    data,
+                )
+            })),
+            Chain::Node(node) => {
+                node.runtime_api("ContractsApi_call", (origin, dest, value, gas_limit, deposit_limit, data))
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn dry_run_instantiate(
+        &mut self,
+        origin: AccountId32,
+        value: Balance,
+        gas_limit: Option<u64>,
+        deposit_limit: Option<Balance>,
+        code: Code,
+        data: Vec<u8>,
+        salt: Vec<u8>,
+    ) -> Result<ContractResult<InstantiateReturnValue, Balance, EventRecord>> {
+        match self {
+            Chain::Embedded(chain) => Ok(chain.at_head(|| {
+                pallet_pvm_contracts::Pallet::<Runtime>::dry_run_instantiate(
+                    origin,
+                    value,
+                    gas_limit,
+                    deposit_limit,
+                    code,
+                    data,
+                    salt,
+                )
+            })),
+            Chain::Node(node) => node
+                .runtime_api("ContractsApi_instantiate", (origin, value, gas_limit, deposit_limit, code, data, salt)),
+        }
+    }
+
+    /// Submits a signed extrinsic; returns where it went (in words), its events and its
+    /// dispatch result.
+    pub fn submit(
+        &mut self,
+        extrinsic: UncheckedExtrinsic,
+    ) -> Result<(String, Vec<RuntimeEvent>, Result<(), DispatchError>)> {
+        match self {
+            Chain::Embedded(chain) => {
+                let mut outcomes = chain.produce_block(vec![extrinsic])?;
+                chain.save()?;
+                let outcome = outcomes.pop().expect("one outcome per extrinsic");
+                let result = match outcome.result {
+                    Ok(result) => result,
+                    Err(invalid) => bail!("the transaction is invalid: {invalid:?}"),
+                };
+                Ok((format!("block #{} (embedded chain)", chain.best_number()), outcome.events, result))
+            }
+            Chain::Node(node) => {
+                let (block, events) = node.submit(&extrinsic)?;
+                let failure = events.iter().find_map(|event| match event {
+                    RuntimeEvent::System(frame_system::Event::ExtrinsicFailed { dispatch_error, .. }) => {
+                        Some(*dispatch_error)
+                    }
+                    _ => None,
+                });
+                Ok((format!("finalized in block {block:?}"), events, failure.map_or(Ok(()), Err)))
+            }
+        }
+    }
+
+    /// The events of the latest blocks: `(number, hash, events)`, oldest first.
+    pub fn events(&mut self, last: usize) -> Result<Vec<(u64, Hash, Vec<EventRecord>)>> {
+        match self {
+            Chain::Embedded(chain) => {
+                let blocks = chain.blocks();
+                Ok(blocks[blocks.len().saturating_sub(last)..]
+                    .iter()
+                    .map(|block| (u64::from(block.number), block.hash, block.events.clone()))
+                    .collect())
+            }
+            Chain::Node(node) => node.events(last),
+        }
+    }
+}
