@@ -21,7 +21,7 @@ cargo fmt --all -- --check
 features="pallet-pvm-contracts/runtime-benchmarks,pallet-pvm-contracts/mock-runtime"
 
 step "clippy"
-cargo clippy --workspace --all-targets --release --features "$features" -- -D warnings
+cargo clippy --workspace --exclude pvm-node --all-targets --release --features "$features" -- -D warnings
 
 step "docs (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps -p pvm -p pvm-guest -p pvm-guest-macros -p pvm-contract \
@@ -38,7 +38,7 @@ RUSTFLAGS="--cfg substrate_runtime" cargo check -p pallet-pvm-contracts --no-def
     --target wasm32v1-none --target-dir target/wasm-check
 
 step "tests"
-cargo test --workspace --release --features "$features"
+cargo test --workspace --exclude pvm-node --release --features "$features"
 
 vectors="${JAM_VECTORS:-../shared/conformance/jam-pvm-v0.4/programs}"
 step "JAM PVM test vectors ($vectors)"

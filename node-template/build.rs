@@ -1,0 +1,8 @@
+//! Puts the node's version (with the git commit) into `SUBSTRATE_CLI_IMPL_VERSION`.
+
+use substrate_build_script_utils::{generate_cargo_keys, rerun_if_git_head_changed};
+
+fn main() {
+    generate_cargo_keys();
+    rerun_if_git_head_changed();
+}
