@@ -87,8 +87,9 @@ pub mod scenarios {
     pub const THIRD_NUMBER: u32 = 100;
 
     /// The scenario of every program that has one, by program name.
-    pub const ALL: [(&str, Scenario); 5] = [
+    pub const ALL: [(&str, Scenario); 6] = [
         ("hello-world", hello_world),
+        ("linker-test", linker_test),
         ("derive-compat", hello_world),
         ("bench-minimal", minimal),
         ("bench-prime-sieve", prime_sieve),
@@ -99,6 +100,45 @@ pub mod scenarios {
     pub fn hello_world(call: Call) -> Vec<u64> {
         let results = vec![call("add_numbers", &[1, 2]) as u32, call("add_numbers", &[u64::from(u32::MAX), 1]) as u32];
         assert_eq!(results, [103, THIRD_NUMBER]);
+        results.into_iter().map(u64::from).collect()
+    }
+
+    /// `linker-test`: exports with 0 to 6 arguments, an import, data in every kind of
+    /// section, function pointers and recursion.
+    pub fn linker_test(call: Call) -> Vec<u64> {
+        let results = vec![
+            call("zero_args", &[]) as u32,
+            call("one_arg", &[3]) as u32,
+            call("one_arg", &[9]) as u32,
+            call("two_args", &[0, 5]) as u32,
+            call("two_args", &[1, 5]) as u32,
+            call("two_args", &[2, 5]) as u32,
+            call("three_args", &[1, 2, 3]) as u32,
+            call("four_args", &[1, 2, 3, 4]) as u32,
+            call("four_args", &[0, 0, 0, 0]) as u32,
+            call("five_args", &[1, 2, 3, 4, 5]) as u32,
+            call("five_args", &[1, 1, 1, 1, 1]) as u32,
+            call("six_args", &[1, 1, 1, 1, 1, 1]) as u32,
+            call("recursion", &[20]) as u32,
+            call("string", &[]) as u32,
+        ];
+        let expected = [
+            THIRD_NUMBER,
+            7,
+            3,
+            12,
+            5u32.wrapping_sub(7),
+            35,
+            123,
+            1000,
+            1010,
+            15,
+            20,
+            1 ^ 2 ^ 4 ^ 8 ^ 16 ^ 32,
+            6765,
+            11_000 + u32::from(b'r'),
+        ];
+        assert_eq!(results, expected);
         results.into_iter().map(u64::from).collect()
     }
 

@@ -19,12 +19,31 @@ struct Program {
 }
 
 impl Program {
-    /// Calls `function` with up to two `u32` arguments; returns `a0` (as a `u32`).
+    /// Calls `function` with `u32` arguments; returns `a0` (as a `u32`).
     fn call(&mut self, function: &str, args: &[u64]) -> u64 {
         self.instance.set_gas(GAS_LIMIT);
         let result = match *args {
             [] => self.instance.call_typed_and_get_result::<u32, _>(&mut (), function, ()),
+            [a] => self.instance.call_typed_and_get_result::<u32, _>(&mut (), function, (a as u32,)),
             [a, b] => self.instance.call_typed_and_get_result::<u32, _>(&mut (), function, (a as u32, b as u32)),
+            [a, b, c] => {
+                self.instance.call_typed_and_get_result::<u32, _>(&mut (), function, (a as u32, b as u32, c as u32))
+            }
+            [a, b, c, d] => self.instance.call_typed_and_get_result::<u32, _>(
+                &mut (),
+                function,
+                (a as u32, b as u32, c as u32, d as u32),
+            ),
+            [a, b, c, d, e] => self.instance.call_typed_and_get_result::<u32, _>(
+                &mut (),
+                function,
+                (a as u32, b as u32, c as u32, d as u32, e as u32),
+            ),
+            [a, b, c, d, e, f] => self.instance.call_typed_and_get_result::<u32, _>(
+                &mut (),
+                function,
+                (a as u32, b as u32, c as u32, d as u32, e as u32, f as u32),
+            ),
             _ => panic!("{function}: unsupported arguments {args:?}"),
         };
         u64::from(result.unwrap_or_else(|error| panic!("calling {function} on {} failed: {error:?}", self.isa)))
@@ -78,6 +97,7 @@ fn every_program_links() {
         "heap-demo",
         "hello-world",
         "host-test",
+        "linker-test",
         "registry",
         "token",
         "wallet",
