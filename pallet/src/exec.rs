@@ -28,8 +28,8 @@ use crate::{
 const HEAP_PAGE_SIZE: u32 = 4096;
 
 /// The child trie of a contract's storage.
-pub(crate) fn child_trie(trie_id: &[u8]) -> Option<ChildInfo> {
-    Some(ChildInfo::new_default(trie_id))
+pub(crate) fn child_trie(trie_id: &[u8]) -> ChildInfo {
+    ChildInfo::new_default(trie_id)
 }
 
 /// Why a frame did not end normally.
@@ -468,7 +468,7 @@ impl<T: Config> Stack<T> {
             value: sp_runtime::SaturatedConversion::saturated_into(value),
             input,
             return_data: Vec::new(),
-            trie: child_trie(&info.trie_id).expect("valid trie id"),
+            trie: child_trie(&info.trie_id),
             gas_limit,
             gas_required: 0,
             heap_pages_charged: 0,
@@ -575,9 +575,8 @@ fn describe_trap(reason: Option<pvm::TrapReason>) -> String {
 /// released and its whole balance sent to `beneficiary`.
 pub(crate) fn terminate<T: Config>(contract: &AccountId32, beneficiary: &AccountId32) -> Result<(), DispatchError> {
     let info = ContractInfoOf::<T>::take(contract).ok_or(Error::<T>::ContractNotFound)?;
-    if let Some(trie) = child_trie(&info.trie_id) {
-        let _ = frame_support::storage::child::clear_storage(&trie, None, None);
-    }
+    // The contract's storage items were charged for when `terminate` started.
+    let _ = frame_support::storage::child::clear_storage(&child_trie(&info.trie_id), None, None);
     T::Currency::release_all(&HoldReason::StorageDepositReserve.into(), contract, Precision::BestEffort)?;
     let balance = T::Currency::reducible_balance(contract, Preservation::Expendable, Fortitude::Polite);
     if !balance.is_zero() {

@@ -440,7 +440,7 @@ impl<T: Config> Pallet<T> {
     /// Reads a contract's storage item.
     pub fn get_storage(contract: &AccountId32, key: &[u8]) -> Option<Vec<u8>> {
         let info = ContractInfoOf::<T>::get(contract)?;
-        exec::child_trie(&info.trie_id).and_then(|trie| frame_support::storage::child::get_raw(&trie, key))
+        frame_support::storage::child::get_raw(&exec::child_trie(&info.trie_id), key)
     }
 
     /// Dry-runs [`Pallet::call`]: the same execution, with debug messages recorded and
