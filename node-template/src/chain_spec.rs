@@ -4,6 +4,9 @@ use runtime::WASM_BINARY;
 use sc_service::ChainType;
 use sp_genesis_builder::{DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
 
+/// The network protocol id of the chains (instead of Substrate's default, `sup`).
+const PROTOCOL_ID: &str = "pvm";
+
 /// A chain spec without extensions.
 pub type ChainSpec = sc_service::GenericChainSpec;
 
@@ -29,6 +32,7 @@ pub fn development_chain_spec() -> Result<ChainSpec, String> {
         .with_name("Development")
         .with_id("dev")
         .with_chain_type(ChainType::Development)
+        .with_protocol_id(PROTOCOL_ID)
         .with_genesis_config_preset_name(DEV_RUNTIME_PRESET)
         .with_properties(properties())
         .build())
@@ -41,6 +45,7 @@ pub fn local_chain_spec() -> Result<ChainSpec, String> {
         .with_name("Local Testnet")
         .with_id("local_testnet")
         .with_chain_type(ChainType::Local)
+        .with_protocol_id(PROTOCOL_ID)
         .with_genesis_config_preset_name(LOCAL_TESTNET_RUNTIME_PRESET)
         .with_properties(properties())
         .build())
