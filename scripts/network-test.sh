@@ -65,15 +65,18 @@ begin "cargo build --release -p pvm-client"
 cargo build --release -p pvm-client
 end
 
-begin "the token contract's blob (write-blobs)"
-cargo run --release -q -p guest-programs --bin write-blobs -- "$out/blobs" >/dev/null
+# Built from source and linked by our own linker (Latest64), as a contract author does.
+begin "the token contract's blob (polkatool build contracts/token)"
+cargo build --release -q -p polkatool
+mkdir -p "$out/blobs"
+target/release/polkatool build contracts/token --isa latest64 -o "$out/blobs"
 end
 
 # zombienet/network.toml runs `pvm-node` from PATH; the run script of the .zndsl finds
 # pvm-client and the blob through these variables.
 export PATH="$root/target/release:$PATH"
 export PVM_CLIENT="$root/target/release/pvm-client"
-export PVM_TOKEN_BLOB="$out/blobs/token.latest64.polkavm"
+export PVM_TOKEN_BLOB="$out/blobs/token.polkavm"
 test -f "$PVM_TOKEN_BLOB"
 
 # zombienet's own files (chain spec, keystores, each node's log: <dir>/<node>.log).

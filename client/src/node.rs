@@ -112,7 +112,6 @@ impl NodeChain {
                     }
                     TransactionStatus::InFinalizedBlock(block) => {
                         let block_hash = Hash::from(block.block_hash().0);
-                        println!("… finalized in block {block_hash:?}");
                         let events = block.fetch_events().await.context("cannot fetch the block's events")?;
                         let index = events.extrinsic_index() as u32;
                         let records = Vec::<EventRecord>::decode(&mut events.all_events_in_block().bytes())
