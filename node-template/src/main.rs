@@ -12,7 +12,6 @@ mod chain_spec;
 mod cli;
 mod command;
 mod rpc;
-mod runtime_api;
 mod service;
 
 fn main() -> sc_cli::Result<()> {

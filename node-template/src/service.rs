@@ -13,7 +13,7 @@ use sc_telemetry::{Telemetry, TelemetryWorker};
 use sc_transaction_pool_api::OffchainTransactionPoolFactory;
 use sp_consensus_aura::sr25519::{AuthorityId as AuraId, AuthorityPair as AuraPair};
 
-use crate::runtime_api::RuntimeApi;
+use runtime::apis::RuntimeApi;
 
 /// The client: the runtime runs in Wasm only.
 pub(crate) type FullClient =

@@ -22,7 +22,7 @@ include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 
 extern crate alloc;
 
-mod apis;
+pub mod apis;
 mod configs;
 pub mod genesis_config_presets;
 #[cfg(feature = "std")]
