@@ -126,7 +126,14 @@ pub(crate) fn validate<T: Config>(code: &[u8]) -> Result<(), CodeRejection> {
 
 /// The deposit for storing `len` bytes as one item.
 pub(crate) fn deposit_for<T: Config>(len: usize) -> BalanceOf<T> {
-    T::DepositPerByte::get().saturating_mul((len as u32).into()).saturating_add(T::DepositPerItem::get())
+    deposit::<T>(len as u32, 1)
+}
+
+/// The deposit for `items` stored items of `bytes` bytes in all.
+pub(crate) fn deposit<T: Config>(bytes: u32, items: u32) -> BalanceOf<T> {
+    T::DepositPerByte::get()
+        .saturating_mul(bytes.into())
+        .saturating_add(T::DepositPerItem::get().saturating_mul(items.into()))
 }
 
 /// Validates and stores a blob, holding its deposit on the uploader's account.

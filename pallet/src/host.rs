@@ -406,12 +406,8 @@ fn write_storage<T: Config>(
     let footprint = |len: Option<usize>| -> (u32, u32) { len.map_or((0, 0), |len| ((key.len() + len) as u32, 1)) };
     let (old_bytes, old_items) = footprint(old_len.map(|len| len as usize));
     let (new_bytes, new_items) = footprint(value.map(<[u8]>::len));
-    let deposit = |bytes: u32, items: u32| -> BalanceOf<T> {
-        T::DepositPerByte::get()
-            .saturating_mul(bytes.into())
-            .saturating_add(T::DepositPerItem::get().saturating_mul(items.into()))
-    };
-    let (old_deposit, new_deposit) = (deposit(old_bytes, old_items), deposit(new_bytes, new_items));
+    let (old_deposit, new_deposit) =
+        (crate::code::deposit::<T>(old_bytes, old_items), crate::code::deposit::<T>(new_bytes, new_items));
     if new_deposit > old_deposit {
         stack.charge_deposit(&frame.contract, new_deposit.saturating_sub(old_deposit)).map_err(|error| {
             trap_with(error, format!("the storage deposit for key 0x{} could not be charged: {error:?}", hex(key)))
