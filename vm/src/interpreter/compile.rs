@@ -78,11 +78,11 @@ define_kinds! {
 /// A program translated for the interpreter.
 #[derive(Clone, Debug)]
 pub(crate) struct Compiled {
-    /// Invariant, relied upon by the executor's unchecked fetch: every branch target,
-    /// jump-table target and `instruction_op` entry is a valid index, and every
-    /// operation that can continue at the next index is followed by another
-    /// operation. The last operation is always a `Trap` (at the end of the code).
-    /// [`Compiled::check_invariants`] verifies it
+    /// Invariant, relied upon by the executor's unchecked fetches: every branch
+    /// target, jump-table target and `instruction_op` entry is a valid index; every
+    /// operation that can continue at the next index is followed by another operation;
+    /// every register field (`d`, `a`, `b`) is below 16. The last operation is always
+    /// a `Trap` (at the end of the code). [`Compiled::check_invariants`] verifies it
     /// after every translation.
     pub ops: Vec<Op>,
     /// The guest pc of each operation (for traps, faults and host calls).
@@ -185,6 +185,7 @@ impl Compiled {
                 _ => (false, true),
             };
             assert!(!has_target || op.target < len, "operation {index} jumps out of range");
+            assert!(op.d < 16 && op.a < 16 && op.b < 16, "operation {index} names a register out of range");
             assert!(!can_continue || index + 1 < self.ops.len(), "operation {index} has no successor");
         }
         assert!(self.instruction_op.iter().all(|&i| i < len), "an instruction maps out of range");

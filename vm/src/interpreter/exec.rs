@@ -66,9 +66,19 @@ fn sext32(value: u32) -> u64 {
     value as i32 as i64 as u64
 }
 
+/// `regs[index]` without a bounds check: register fields are below 16.
+#[inline(always)]
+#[allow(unsafe_code)]
+fn reg_mut(regs: &mut [u64; 16], index: u8) -> &mut u64 {
+    debug_assert!(index < 16);
+    // SAFETY: every register field of an operation is below 16, the length of `regs`
+    // (`Compiled::check_invariants` verifies it), and the executor only passes those.
+    unsafe { regs.get_unchecked_mut(usize::from(index)) }
+}
+
 macro_rules! reg {
     ($regs:ident, $index:expr) => {
-        $regs[usize::from($index & 15)]
+        *reg_mut(&mut $regs, $index)
     };
 }
 
@@ -141,18 +151,54 @@ impl Machine {
         let mut regs = self.regs;
         let memory = &mut self.memory;
         let mut gas = self.gas;
-        let mut i = self.next_op as usize;
+        // The current operation, as a pointer into `ops`: one addition per step instead
+        // of an index scaled at every fetch. Only ever set to valid indices (see the
+        // invariant on `Compiled::ops`): `next_op` comes from `instruction_op`, an
+        // interrupted index or an ecalli's successor; jumps use validated targets; an
+        // operation that continues at the next index has a successor.
+        let base = ops.as_ptr();
+        debug_assert!((self.next_op as usize) < ops.len());
+        // SAFETY: `next_op` is a valid index into `ops` (see above).
+        #[allow(unsafe_code)]
+        let mut cursor = unsafe { base.add(self.next_op as usize) };
+        // The index of the current operation.
+        macro_rules! index {
+            () => {{
+                // SAFETY: `cursor` points into `ops`, at or after `base`.
+                #[allow(unsafe_code)]
+                let index = unsafe { cursor.offset_from(base) } as u32;
+                index
+            }};
+        }
+        // Moves the cursor to operation `$index`, which must be valid.
+        macro_rules! seek {
+            ($index:expr) => {{
+                let index: usize = $index;
+                debug_assert!(index < ops.len());
+                #[allow(unsafe_code)]
+                {
+                    // SAFETY: every index the executor seeks to is valid (see above).
+                    cursor = unsafe { base.add(index) };
+                }
+            }};
+        }
 
         macro_rules! next {
             () => {{
-                i += 1;
+                #[allow(unsafe_code)]
+                {
+                    // SAFETY: an operation that continues at the next index has a
+                    // successor.
+                    cursor = unsafe { cursor.add(1) };
+                }
                 continue;
             }};
         }
         // Leaves the loop; the state is written back once, after it.
         macro_rules! exit {
             ($exit:expr) => {{
-                break (i as u32, i as u32, $exit);
+                let index = index!();
+                break (index, index, $exit);
             }};
         }
         macro_rules! set {
@@ -181,19 +227,24 @@ impl Machine {
         // own `ChargeGas` operation: control transfers are hot, block starts frequent.
         macro_rules! goto {
             ($target:expr) => {{
-                let mut target = $target;
-                if let Some(charge) = ops.get(target) {
-                    if charge.kind == Kind::ChargeGas {
-                        let cost = charge.imm as Gas;
-                        if gas < cost {
-                            i = target;
-                            exit!(Exit::Interrupt(Interrupt::NotEnoughGas));
-                        }
-                        gas -= cost;
-                        target += 1;
+                seek!($target);
+                charge_and_continue!()
+            }};
+        }
+        // Charges the gas of the block the cursor is at the start of, if metered.
+        macro_rules! charge_and_continue {
+            () => {{
+                // SAFETY: `cursor` is valid: it was just moved to a block start.
+                #[allow(unsafe_code)]
+                let charge = unsafe { &*cursor };
+                if charge.kind == Kind::ChargeGas {
+                    let cost = charge.imm as Gas;
+                    if gas < cost {
+                        exit!(Exit::Interrupt(Interrupt::NotEnoughGas));
                     }
+                    gas -= cost;
+                    next!();
                 }
-                i = target;
                 continue;
             }};
         }
@@ -202,7 +253,7 @@ impl Machine {
                 if $cond {
                     goto!($op.target as usize)
                 }
-                goto!(i + 1)
+                goto!(index!() as usize + 1)
             }};
         }
         macro_rules! load {
@@ -231,14 +282,9 @@ impl Machine {
         }
 
         let (op_index, next_op, exit) = loop {
-            debug_assert!(i < ops.len());
-            // SAFETY: `i` is always in bounds: see the invariant on `Compiled::ops`
-            // (every operation index the executor can reach is valid, and every
-            // operation that continues at `i + 1` has a successor). Every way `i` is
-            // set honours it: `next_op` comes from `instruction_op`, an interrupted
-            // index or an ecalli's successor; jumps use validated targets.
+            // SAFETY: `cursor` always points at a valid operation (see above).
             #[allow(unsafe_code)]
-            let op = unsafe { ops.get_unchecked(i) };
+            let op = unsafe { &*cursor };
             match op.kind {
                 Kind::ChargeGas => {
                     let cost = op.imm as Gas;
@@ -253,7 +299,8 @@ impl Machine {
                 Kind::InvalidBranch => exit!(Exit::Trap(TrapReason::InvalidJump { target: op.target })),
                 Kind::Ecalli => {
                     self.ecalli_next_pc = Some(op.target);
-                    break (i as u32, i as u32 + 1, Exit::Interrupt(Interrupt::Ecalli(op.imm as u32)));
+                    let index = index!();
+                    break (index, index + 1, Exit::Interrupt(Interrupt::Ecalli(op.imm as u32)));
                 }
                 Kind::Sbrk => {
                     let size = reg!(regs, op.a);
