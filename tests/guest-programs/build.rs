@@ -123,14 +123,15 @@ fn write_if_changed(path: &Path, data: &[u8]) {
     }
 }
 
-/// Every directory of `contracts/` with a `Cargo.toml` is a guest program; its
-/// binary has the same name as the directory.
+/// Every directory of `contracts/` with a `Cargo.toml` and a `src/main.rs` is a guest
+/// program; its binary has the same name as the directory. (Library crates, such as
+/// `bench-kernels`, are built along with the programs that use them.)
 fn discover_programs(contracts_dir: &Path) -> Vec<String> {
     let entries = std::fs::read_dir(contracts_dir)
         .unwrap_or_else(|error| panic!("failed to list {}: {error}", contracts_dir.display()));
     let mut programs: Vec<String> = entries
         .map(|entry| entry.expect("directory entry").path())
-        .filter(|path| path.join("Cargo.toml").is_file())
+        .filter(|path| path.join("Cargo.toml").is_file() && path.join("src/main.rs").is_file())
         .map(|path| path.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
     programs.sort();

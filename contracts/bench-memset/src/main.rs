@@ -1,4 +1,5 @@
-//! Memset benchmark: fills a 4 MiB buffer in three different ways.
+//! Memset benchmark: fills a 4 MiB buffer in three different ways
+//! (`bench_kernels::memset`).
 //!
 //! Each variant writes a different byte value so that the host can tell from
 //! `checksum()` which one ran last:
@@ -8,16 +9,12 @@
 #![no_std]
 #![no_main]
 
+use bench_kernels::memset::{checksum as sample_sum, fill, fill_naive, BUFFER_LEN};
+
 // More than the linker's 8 KiB default, so that the VM must honour it.
 pvm_guest::min_stack_size!(16 * 1024);
 
 pvm_guest::panic_handler!();
-
-const BUFFER_LEN: usize = 4 * 1024 * 1024;
-
-/// The distance between the bytes that `checksum()` samples (a prime, so
-/// that the samples land at varied alignments).
-const CHECKSUM_STRIDE: usize = 1021;
 
 static mut BUFFER: [u8; BUFFER_LEN] = [0; BUFFER_LEN];
 
@@ -29,20 +26,17 @@ fn buffer() -> &'static mut [u8; BUFFER_LEN] {
 
 #[pvm_guest::polkavm_export]
 extern "C" fn initialize() {
-    buffer().fill(0);
+    fill(buffer(), 0);
 }
 
 #[pvm_guest::polkavm_export]
 extern "C" fn run() {
-    buffer().fill(1);
+    fill(buffer(), 1);
 }
 
 #[pvm_guest::polkavm_export]
 extern "C" fn run_naive() {
-    for byte in buffer().iter_mut() {
-        // SAFETY: `byte` is a valid, exclusive reference.
-        unsafe { core::ptr::write_volatile(byte, 2) };
-    }
+    fill_naive(buffer(), 2);
 }
 
 #[pvm_guest::polkavm_export]
@@ -55,5 +49,5 @@ extern "C" fn run_accelerated() {
 /// Sums every `CHECKSUM_STRIDE`-th byte of the buffer, starting at 0.
 #[pvm_guest::polkavm_export]
 extern "C" fn checksum() -> u32 {
-    buffer().iter().step_by(CHECKSUM_STRIDE).map(|&byte| u32::from(byte)).sum()
+    sample_sum(buffer())
 }

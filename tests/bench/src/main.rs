@@ -1,35 +1,171 @@
 //! `vm-bench`: runs benchmark guest programs in our interpreter and in the reference
 //! (polkavm 0.37's interpreter, synchronous gas metering, naive cost model) in the same
-//! process and prints median times and the ratio reference / ours (higher is better
-//! for us). Both VMs run the same blob bytes.
+//! process, and the same computations natively (the `bench-kernels` crate the guest
+//! programs are built from, compiled for the host). Prints median times, the ratio
+//! reference / ours (higher is better for us) and how many times slower than native
+//! code each VM is. Both VMs run the same blob bytes; where a program has a result
+//! export, both VMs' results must equal the native computation's.
 //!
 //! Usage: `vm-bench [--quick] [--ours-only] [FILTER]` (filter matches benchmark names;
 //! `--ours-only` skips the reference, for profiling our VM).
 
-use std::time::{Duration, Instant};
+use std::hint::black_box;
+use std::time::Instant;
 
+use bench_kernels::emulator::Nes;
+use bench_kernels::{memset, minimal, prime_sieve};
 use guest_programs::Isa;
 
 const GAS: i64 = i64::MAX / 4;
 
-/// One benchmark: a program, the export to time, and how many calls make one sample.
+/// One benchmark: a program, the export to time, how many calls make one sample, the
+/// export that returns the result (checked against the native run's), and the same
+/// computation natively.
 struct Case {
     program: &'static str,
     setup: &'static [&'static str],
     export: &'static str,
     calls_per_sample: u32,
+    result: Option<&'static str>,
+    /// Sets up the native computation (as the `setup` exports do the guest's).
+    native: fn() -> Box<dyn Vm>,
 }
 
 const CASES: &[Case] = &[
-    Case { program: "bench-prime-sieve", setup: &["initialize"], export: "run", calls_per_sample: 1 },
-    Case { program: "bench-memset", setup: &[], export: "run", calls_per_sample: 1 },
-    Case { program: "bench-memset", setup: &[], export: "run_naive", calls_per_sample: 1 },
-    Case { program: "bench-memset", setup: &[], export: "run_accelerated", calls_per_sample: 1 },
-    Case { program: "bench-minimal", setup: &["initialize"], export: "run", calls_per_sample: 10_000 },
+    Case {
+        program: "bench-prime-sieve",
+        setup: &["initialize"],
+        export: "run",
+        calls_per_sample: 1,
+        result: Some("get_result"),
+        native: || Box::new(NativeSieve { bits: vec![0; prime_sieve::WORDS], result: 0 }),
+    },
+    Case {
+        program: "bench-emulator",
+        setup: &["initialize"],
+        export: "run",
+        calls_per_sample: 1,
+        result: Some("get_result"),
+        native: || {
+            let mut nes = Box::new(Nes::new());
+            nes.load_cartridge();
+            Box::new(NativeEmulator { nes })
+        },
+    },
+    Case {
+        program: "bench-memset",
+        setup: &[],
+        export: "run",
+        calls_per_sample: 1,
+        result: Some("checksum"),
+        native: || Box::new(NativeMemset::new(1, memset::fill)),
+    },
+    Case {
+        program: "bench-memset",
+        setup: &[],
+        export: "run_naive",
+        calls_per_sample: 1,
+        result: Some("checksum"),
+        native: || Box::new(NativeMemset::new(2, memset::fill_naive)),
+    },
+    // Natively, the closest thing to the `memset` instruction is `fill` (a `memset` call).
+    Case {
+        program: "bench-memset",
+        setup: &[],
+        export: "run_accelerated",
+        calls_per_sample: 1,
+        result: Some("checksum"),
+        native: || Box::new(NativeMemset::new(3, memset::fill)),
+    },
+    // The counter depends on how many calls each side made, so there is no result check.
+    Case {
+        program: "bench-minimal",
+        setup: &["initialize"],
+        export: "run",
+        calls_per_sample: 10_000,
+        result: None,
+        native: || Box::new(NativeMinimal { state: minimal::State::new() }),
+    },
 ];
 
 trait Vm {
+    /// Calls `export`.
     fn call(&mut self, export: &str);
+    /// Calls `export`, which returns a `u32`.
+    fn result(&mut self, export: &str) -> u32;
+}
+
+/// `bench-prime-sieve` natively: `run` counts the primes, `get_result` returns the count.
+struct NativeSieve {
+    bits: Vec<u64>,
+    result: u32,
+}
+
+impl Vm for NativeSieve {
+    fn call(&mut self, _export: &str) {
+        let count = prime_sieve::count_primes(black_box(prime_sieve::LIMIT), black_box(&mut self.bits));
+        self.result = black_box(count);
+    }
+
+    fn result(&mut self, _export: &str) -> u32 {
+        self.result
+    }
+}
+
+/// `bench-emulator` natively: `run` powers on and emulates the frames, `get_result`
+/// hashes the state.
+struct NativeEmulator {
+    nes: Box<Nes>,
+}
+
+impl Vm for NativeEmulator {
+    fn call(&mut self, _export: &str) {
+        black_box(&mut *self.nes).run_benchmark();
+        black_box(&self.nes);
+    }
+
+    fn result(&mut self, _export: &str) -> u32 {
+        self.nes.checksum()
+    }
+}
+
+/// `bench-memset` natively: one way of filling the buffer with one value.
+struct NativeMemset {
+    buffer: Vec<u8>,
+    value: u8,
+    fill: fn(&mut [u8], u8),
+}
+
+impl NativeMemset {
+    fn new(value: u8, fill: fn(&mut [u8], u8)) -> Self {
+        NativeMemset { buffer: vec![0; memset::BUFFER_LEN], value, fill }
+    }
+}
+
+impl Vm for NativeMemset {
+    fn call(&mut self, _export: &str) {
+        (self.fill)(black_box(&mut self.buffer), black_box(self.value));
+        black_box(&self.buffer);
+    }
+
+    fn result(&mut self, _export: &str) -> u32 {
+        memset::checksum(&self.buffer)
+    }
+}
+
+/// `bench-minimal` natively: an indirect call that bumps a counter.
+struct NativeMinimal {
+    state: minimal::State,
+}
+
+impl Vm for NativeMinimal {
+    fn call(&mut self, _export: &str) {
+        black_box(&mut self.state).step();
+    }
+
+    fn result(&mut self, _export: &str) -> u32 {
+        self.state.counter
+    }
 }
 
 struct Ours {
@@ -49,6 +185,10 @@ impl Ours {
 impl Vm for Ours {
     fn call(&mut self, export: &str) {
         self.instance.call(&mut (), export, &[]).expect("our VM runs the export");
+    }
+
+    fn result(&mut self, export: &str) -> u32 {
+        self.instance.call(&mut (), export, &[]).expect("our VM runs the export") as u32
     }
 }
 
@@ -77,16 +217,24 @@ impl Vm for Reference {
     fn call(&mut self, export: &str) {
         self.instance.call_typed_and_get_result::<(), ()>(&mut (), export, ()).expect("reference runs the export");
     }
+
+    fn result(&mut self, export: &str) -> u32 {
+        self.instance.call_typed_and_get_result::<u32, ()>(&mut (), export, ()).expect("reference runs the export")
+    }
 }
 
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
+/// A time per call, in seconds (a float, so that calls of a few nanoseconds keep their
+/// fractions).
+type Seconds = f64;
+
+fn median(mut samples: Vec<Seconds>) -> Seconds {
+    samples.sort_by(f64::total_cmp);
     samples[samples.len() / 2]
 }
 
 /// Times `samples` samples of `calls` calls each after one warm-up sample; returns the
 /// median time per call.
-fn measure(vm: &mut dyn Vm, export: &str, calls: u32, samples: usize) -> Duration {
+fn measure(vm: &mut dyn Vm, export: &str, calls: u32, samples: usize) -> Seconds {
     let mut times = Vec::with_capacity(samples);
     for sample in 0..=samples {
         let start = Instant::now();
@@ -94,20 +242,34 @@ fn measure(vm: &mut dyn Vm, export: &str, calls: u32, samples: usize) -> Duratio
             vm.call(export);
         }
         if sample > 0 {
-            times.push(start.elapsed() / calls);
+            times.push(start.elapsed().as_secs_f64() / f64::from(calls));
         }
     }
     median(times)
 }
 
-fn format(duration: Duration) -> String {
-    let nanos = duration.as_nanos();
-    if nanos >= 10_000_000 {
-        format!("{:.2} ms", duration.as_secs_f64() * 1e3)
-    } else if nanos >= 10_000 {
-        format!("{:.2} µs", duration.as_secs_f64() * 1e6)
+fn format(seconds: Seconds) -> String {
+    if seconds >= 10e-3 {
+        format!("{:.2} ms", seconds * 1e3)
+    } else if seconds >= 10e-6 {
+        format!("{:.2} µs", seconds * 1e6)
+    } else if seconds >= 100e-9 {
+        format!("{:.0} ns", seconds * 1e9)
     } else {
-        format!("{nanos} ns")
+        format!("{:.1} ns", seconds * 1e9)
+    }
+}
+
+/// `a / b` as a ratio column.
+fn ratio(a: Seconds, b: Seconds) -> String {
+    format!("{:.2}x", a / b)
+}
+
+/// Checks that `vm`'s result (after the timed calls) is the native computation's.
+fn check_result(name: &str, vm_name: &str, vm: &mut dyn Vm, export: Option<&str>, native: &mut dyn Vm) {
+    if let Some(export) = export {
+        let (vm_result, native_result) = (vm.result(export), native.result(export));
+        assert_eq!(vm_result, native_result, "{name}: {vm_name}'s `{export}` differs from the native result");
     }
 }
 
@@ -119,22 +281,44 @@ fn main() {
     let filter = filter.as_str();
     let samples = if quick { 3 } else { 11 };
 
-    println!("{:<40} {:>12} {:>12} {:>8}", "benchmark", "ours", "polkavm", "ratio");
+    println!("ratio: polkavm time / ours (higher is better for us); /native: VM time / native time");
+    if ours_only {
+        println!("{:<40} {:>12} {:>12} {:>10}", "benchmark", "ours", "native", "ours/nat");
+    } else {
+        println!(
+            "{:<40} {:>12} {:>12} {:>8} {:>12} {:>10} {:>10}",
+            "benchmark", "ours", "polkavm", "ratio", "native", "ours/nat", "pvm/nat"
+        );
+    }
     for case in CASES {
+        // Timed once per case, for the first instruction set that passes the filter.
+        let mut native: Option<(Box<dyn Vm>, Seconds)> = None;
         for isa in [Isa::Latest64, Isa::Latest32, Isa::ReviveV1] {
             let name = format!("{}/{}/{}", case.program, case.export, isa);
             if !name.contains(filter) {
                 continue;
             }
             let Some(blob) = guest_programs::blob(case.program, isa) else { continue };
+            let calls = if quick { case.calls_per_sample.div_ceil(10) } else { case.calls_per_sample };
+            let (native_vm, native_time) = native.get_or_insert_with(|| {
+                let mut native_vm = (case.native)();
+                let time = measure(native_vm.as_mut(), case.export, calls, samples);
+                (native_vm, time)
+            });
+            let native_time = *native_time;
             let mut ours = Ours::new(blob);
             for export in case.setup {
                 ours.call(export);
             }
-            let calls = if quick { case.calls_per_sample.div_ceil(10) } else { case.calls_per_sample };
             if ours_only {
                 let time = measure(&mut ours, case.export, calls, samples);
-                println!("{name:<40} {:>12}", format(time));
+                check_result(&name, "our VM", &mut ours, case.result, native_vm.as_mut());
+                println!(
+                    "{name:<40} {:>12} {:>12} {:>10}",
+                    format(time),
+                    format(native_time),
+                    ratio(time, native_time)
+                );
                 continue;
             }
             let mut reference = Reference::new(blob);
@@ -148,10 +332,19 @@ fn main() {
                 ours_times.push(measure(&mut ours, case.export, calls, samples / 3 + 1));
                 reference_times.push(measure(&mut reference, case.export, calls, samples / 3 + 1));
             }
+            check_result(&name, "our VM", &mut ours, case.result, native_vm.as_mut());
+            check_result(&name, "polkavm", &mut reference, case.result, native_vm.as_mut());
             let ours_time = median(ours_times);
             let reference_time = median(reference_times);
-            let ratio = reference_time.as_secs_f64() / ours_time.as_secs_f64();
-            println!("{name:<40} {:>12} {:>12} {:>7.2}x", format(ours_time), format(reference_time), ratio);
+            println!(
+                "{name:<40} {:>12} {:>12} {:>8} {:>12} {:>10} {:>10}",
+                format(ours_time),
+                format(reference_time),
+                ratio(reference_time, ours_time),
+                format(native_time),
+                ratio(ours_time, native_time),
+                ratio(reference_time, native_time),
+            );
         }
     }
     if !ours_only {
@@ -159,11 +352,12 @@ fn main() {
     }
 }
 
-/// Times loading (parse, validate, translate) and instantiating the largest guest
-/// program, in both VMs.
+/// Times loading (parse, validate, translate) and instantiating a small guest program
+/// (`heap-demo`, 5 KB) and the largest (`bench-emulator`, 60 KB), in both VMs.
 fn load_costs(filter: &str) {
-    let program = "heap-demo";
-    for isa in [Isa::Latest64, Isa::Latest32] {
+    for (program, isa) in
+        ["heap-demo", "bench-emulator"].into_iter().flat_map(|p| [(p, Isa::Latest64), (p, Isa::Latest32)])
+    {
         let Some(blob) = guest_programs::blob(program, isa) else { continue };
         let compile_name = format!("{program}/compile/{isa}");
         if compile_name.contains(filter) {
@@ -196,19 +390,18 @@ fn load_costs(filter: &str) {
 }
 
 /// Median time of one call of `f`, over batches of 100.
-fn time_per_iteration(mut f: impl FnMut()) -> Duration {
+fn time_per_iteration(mut f: impl FnMut()) -> Seconds {
     let mut times = Vec::new();
     for _ in 0..11 {
         let start = Instant::now();
         for _ in 0..100 {
             f();
         }
-        times.push(start.elapsed() / 100);
+        times.push(start.elapsed().as_secs_f64() / 100.0);
     }
     median(times)
 }
 
-fn print_row(name: &str, ours: Duration, reference: Duration) {
-    let ratio = reference.as_secs_f64() / ours.as_secs_f64();
-    println!("{name:<40} {:>12} {:>12} {:>7.2}x", format(ours), format(reference), ratio);
+fn print_row(name: &str, ours: Seconds, reference: Seconds) {
+    println!("{name:<40} {:>12} {:>12} {:>8}", format(ours), format(reference), ratio(reference, ours));
 }

@@ -87,13 +87,14 @@ pub mod scenarios {
     pub const THIRD_NUMBER: u32 = 100;
 
     /// The scenario of every program that has one, by program name.
-    pub const ALL: [(&str, Scenario); 6] = [
+    pub const ALL: [(&str, Scenario); 7] = [
         ("hello-world", hello_world),
         ("linker-test", linker_test),
         ("derive-compat", hello_world),
         ("bench-minimal", minimal),
         ("bench-prime-sieve", prime_sieve),
         ("bench-memset", memset),
+        ("bench-emulator", emulator),
     ];
 
     /// `hello-world`: `add_numbers(a, b) = a + b + get_third_number()`, wrapping.
@@ -182,5 +183,51 @@ pub mod scenarios {
         }
         assert_eq!(results, [0, samples, samples * 2, samples * 3]);
         results.into_iter().map(u64::from).collect()
+    }
+
+    /// The frames one `bench-emulator` run emulates.
+    pub const EMULATOR_FRAMES: u32 = 30;
+
+    /// The CRC passes the emulated program completes in one run.
+    pub const EMULATOR_CRC_PASSES: u32 = 2;
+
+    /// The hash of `bench-emulator`'s framebuffer, RAM and CPU state after a run.
+    pub const EMULATOR_CHECKSUM: u32 = 0xf2f7_62c4;
+
+    /// `bench-emulator`: a run powers the NES-like system on and emulates 30 frames. The
+    /// CRC-16 the emulated 6502 program last computed must be [`emulator_crc`]'s, and
+    /// the hash of the final framebuffer, RAM and CPU state [`EMULATOR_CHECKSUM`].
+    pub fn emulator(call: Call) -> Vec<u64> {
+        call("initialize", &[]);
+        call("run", &[]);
+        let results = ["get_frames", "get_passes", "get_crc", "get_result"].map(|export| call(export, &[]) as u32);
+        let expected_crc = u32::from(emulator_crc(EMULATOR_CRC_PASSES as u8));
+        assert_eq!(results, [EMULATOR_FRAMES, EMULATOR_CRC_PASSES, expected_crc, EMULATOR_CHECKSUM]);
+        results.into_iter().map(u64::from).collect()
+    }
+
+    /// What `bench-emulator`'s 6502 program computes, written directly: the CRC-16
+    /// (CCITT: polynomial `0x1021`, initial value `0xFFFF`) of its 1 KiB of level data
+    /// (512 steps of the 16-bit xorshift generator with shifts 7, 9, 8 from `0x5AC3`, each
+    /// giving its high and low byte) in pass `passes` (1-based): each pass increments the
+    /// data's first byte after computing its CRC.
+    pub fn emulator_crc(passes: u8) -> u16 {
+        let mut state: u16 = 0x5ac3;
+        let mut data = Vec::with_capacity(1024);
+        for _ in 0..512 {
+            state ^= state << 7;
+            state ^= state >> 9;
+            state ^= state << 8;
+            data.extend_from_slice(&state.to_be_bytes());
+        }
+        data[0] = data[0].wrapping_add(passes.wrapping_sub(1));
+        let mut crc: u16 = 0xffff;
+        for byte in data {
+            crc ^= u16::from(byte) << 8;
+            for _ in 0..8 {
+                crc = if crc & 0x8000 != 0 { (crc << 1) ^ 0x1021 } else { crc << 1 };
+            }
+        }
+        crc
     }
 }

@@ -88,6 +88,7 @@ fn instantiate_all(program: &str) -> Vec<Program> {
 #[test]
 fn every_program_links() {
     let expected = [
+        "bench-emulator",
         "bench-memset",
         "bench-minimal",
         "bench-prime-sieve",
