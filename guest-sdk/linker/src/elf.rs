@@ -80,6 +80,17 @@ impl Input {
         if !file.is_little_endian() {
             return Err(LinkError::NotRiscV("big-endian ELF files are not supported".into()));
         }
+        // In an object file every section starts at address 0 and relocation offsets are
+        // section-relative: nothing below would make sense of it.
+        match file.elf_header().e_type(file.endian()) {
+            elf::ET_DYN | elf::ET_EXEC => {}
+            elf::ET_REL => return Err(LinkError::RelocatableObject),
+            other => {
+                return Err(LinkError::NotRiscV(format!(
+                    "expected an executable (ET_DYN or ET_EXEC), found e_type {other}"
+                )))
+            }
+        }
         let mut input = Input { is_64: file.is_64(), sections: Vec::new(), relocs: BTreeMap::new() };
         for section in file.sections() {
             let name = section.name()?.to_owned();
@@ -94,6 +105,21 @@ impl Input {
             for (offset, relocation) in section.relocations() {
                 let reloc = resolve_relocation(&file, &name, offset, &relocation)?;
                 if let Some(reloc) = reloc {
+                    // `relocations()` gives the entries of the tables whose `sh_info` names
+                    // this section. Keeping each inside its own section makes the map keyed
+                    // by address (the sections of a linked file do not overlap) the same as
+                    // keying it per section: an entry pointing elsewhere would otherwise be
+                    // dropped silently or applied to another section.
+                    if !(address..address.saturating_add(section.size())).contains(&offset) {
+                        return Err(LinkError::Relocation {
+                            section: name,
+                            address: offset,
+                            reason: format!(
+                                "the relocation lies outside its section (0x{address:x}..0x{:x})",
+                                address.saturating_add(section.size())
+                            ),
+                        });
+                    }
                     input.relocs.entry(offset).or_default().push(reloc);
                 }
             }

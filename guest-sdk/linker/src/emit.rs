@@ -11,7 +11,11 @@
 //!    macro-block padding can move code forward again, so after a bounded number of
 //!    passes the full-size layout is kept instead.
 //! 3. Pass two encodes, with `fallthrough` inserted where a jump target would
-//!    otherwise sit in the middle of a PVM basic block.
+//!    otherwise sit in the middle of a PVM basic block, and a `jump` where a block's
+//!    successor is not laid out right after it.
+//!
+//! Blocks of the [`Cfg`] that are not jump targets simply continue the PVM basic block
+//! before them.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -19,7 +23,7 @@ use pvm::isa::Shape;
 use pvm::program::{Args, BlobBuilder};
 use pvm::{InstructionSet, Opcode};
 
-use crate::code::Code;
+use crate::cfg::Cfg;
 use crate::error::{LinkError, Result};
 use crate::layout::{DataReloc, Layout};
 use crate::lower::{Fix, Item};
@@ -28,7 +32,10 @@ use crate::meta::Export;
 /// Everything the emitter needs.
 pub struct Program<'a> {
     pub isa: InstructionSet,
-    pub code: &'a Code,
+    pub cfg: &'a Cfg,
+    /// The ELF address of every translated instruction (before optimisation): what
+    /// counts as a code address.
+    pub code_addresses: &'a BTreeSet<u64>,
     pub layout: Layout,
     pub exports: &'a [Export],
     pub imports: &'a [Vec<u8>],
@@ -38,7 +45,7 @@ pub struct Program<'a> {
 /// Address resolution: code addresses, jump table and pcs.
 struct Resolver<'a> {
     layout: &'a Layout,
-    insn_addresses: BTreeSet<u64>,
+    insn_addresses: &'a BTreeSet<u64>,
     jump_table: Vec<u64>,
     pcs: BTreeMap<u64, u32>,
 }
@@ -94,22 +101,31 @@ impl Resolver<'_> {
 fn collect_targets(program: &Program, resolver: &Resolver) -> (BTreeSet<u64>, BTreeSet<u64>) {
     let mut dynamic = BTreeSet::new();
     let mut starts: BTreeSet<u64> = program.exports.iter().map(|e| e.address).collect();
-    for item in program.code.insns.iter().flat_map(|insn| insn.items.iter()) {
-        match item.fix {
-            Fix::None => {}
-            Fix::Addr(address) if resolver.is_code(address) => {
-                dynamic.insert(address);
+    let blocks = &program.cfg.blocks;
+    for (n, block) in blocks.iter().enumerate() {
+        for item in &block.items {
+            match item.fix {
+                Fix::None => {}
+                Fix::Addr(address) if resolver.is_code(address) => {
+                    dynamic.insert(address);
+                }
+                Fix::Addr(_) => {}
+                Fix::Target(target) => {
+                    starts.insert(target);
+                }
+                Fix::Call { ret, target } => {
+                    dynamic.insert(ret);
+                    starts.insert(target);
+                }
+                Fix::CallIndirect { ret } => {
+                    dynamic.insert(ret);
+                }
             }
-            Fix::Addr(_) => {}
-            Fix::Target(target) => {
-                starts.insert(target);
-            }
-            Fix::Call { ret, target } => {
-                dynamic.insert(ret);
-                starts.insert(target);
-            }
-            Fix::CallIndirect { ret } => {
-                dynamic.insert(ret);
+        }
+        // A successor laid out elsewhere is reached with a jump.
+        if let Some(next) = block.next {
+            if blocks.get(n + 1).map(|b| b.label) != Some(next) {
+                starts.insert(next);
             }
         }
     }
@@ -128,13 +144,14 @@ pub fn write(mut program: Program) -> Result<Vec<u8>> {
     let layout = program.layout.clone();
     let mut resolver = Resolver {
         layout: &layout,
-        insn_addresses: program.code.insns.iter().map(|insn| insn.address).collect(),
+        insn_addresses: program.code_addresses,
         jump_table: Vec::new(),
         pcs: BTreeMap::new(),
     };
     let (dynamic, starts) = collect_targets(&program, &resolver);
+    let labels: BTreeSet<u64> = program.cfg.blocks.iter().map(|b| b.label).collect();
     for &address in &starts {
-        if !resolver.insn_addresses.contains(&address) {
+        if !labels.contains(&address) {
             return Err(LinkError::BadCodeAddress(address));
         }
     }
@@ -244,8 +261,7 @@ impl Sink for Writer<'_> {
     }
 }
 
-/// Walks all instructions in order, feeding `sink`; returns the pc of every
-/// instruction address.
+/// Walks all blocks in order, feeding `sink`; returns the pc of every block label.
 fn walk(
     program: &Program,
     resolver: &Resolver,
@@ -255,17 +271,34 @@ fn walk(
 ) -> Result<BTreeMap<u64, u32>> {
     let mut pcs = BTreeMap::new();
     let mut block_open = false;
-    for insn in &program.code.insns {
-        if block_open && starts.contains(&insn.address) {
-            sink.push(Opcode::Fallthrough, Args::default(), insn.address)?;
+    let blocks = &program.cfg.blocks;
+    for (n, block) in blocks.iter().enumerate() {
+        if block_open && starts.contains(&block.label) {
+            sink.push(Opcode::Fallthrough, Args::default(), block.label)?;
             block_open = false;
         }
-        pcs.insert(insn.address, sink.pc());
-        sink.begin(insn.address)?;
-        for item in &insn.items {
-            let args = resolver.args(item, insn.address, sizing)?;
-            sink.push(item.opcode, args, insn.address)?;
+        pcs.insert(block.label, sink.pc());
+        sink.begin(block.label)?;
+        for item in &block.items {
+            let args = resolver.args(item, block.label, sizing)?;
+            sink.push(item.opcode, args, block.label)?;
             block_open = !item.opcode.ends_basic_block();
+        }
+        match block.next {
+            Some(next) if blocks.get(n + 1).map(|b| b.label) != Some(next) => {
+                let jump = Item { opcode: Opcode::Jump, args: Args::default(), fix: Fix::Target(next) };
+                let args = resolver.args(&jump, block.label, sizing)?;
+                sink.push(Opcode::Jump, args, block.label)?;
+                block_open = false;
+            }
+            Some(_) => {}
+            None if block_open => {
+                // The optimiser keeps an unconditional transfer at the end of such
+                // blocks; should one lack it, running off the end must not go on.
+                sink.push(Opcode::Trap, Args::default(), block.label)?;
+                block_open = false;
+            }
+            None => {}
         }
     }
     Ok(pcs)

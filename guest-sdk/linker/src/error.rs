@@ -8,11 +8,19 @@ use pvm::InstructionSet;
 #[non_exhaustive]
 pub enum LinkError {
     /// The file is not a parsable ELF file.
-    #[error("failed to parse the ELF file")]
-    Elf(#[from] object::read::Error),
+    // The cause is in the message and deliberately not a `source()`: callers that print
+    // the whole chain (anyhow's `{:#}`) would print it twice.
+    #[error("failed to parse the ELF file: {0}")]
+    Elf(object::read::Error),
     /// The file is an ELF file, but not a little-endian RISC-V one.
     #[error("unsupported ELF file: {0}")]
     NotRiscV(String),
+    /// The file is an unlinked relocatable object (`ET_REL`) rather than a linked program.
+    #[error(
+        "the input is a relocatable object file (ET_REL), not a linked program: link it into an executable \
+         first (the PolkaVM targets produce linked ET_DYN/ET_EXEC files with --emit-relocs)"
+    )]
+    RelocatableObject,
     /// The requested instruction set does not fit the ELF file.
     #[error("cannot link a {bits}-bit ELF file for the {isa} instruction set{hint}")]
     WrongInstructionSet {
@@ -112,6 +120,12 @@ pub enum LinkError {
     /// A size or address that does not fit in 32 bits.
     #[error("{0} does not fit in 32 bits")]
     Overflow(&'static str),
+}
+
+impl From<object::read::Error> for LinkError {
+    fn from(error: object::read::Error) -> LinkError {
+        LinkError::Elf(error)
+    }
 }
 
 /// A `Result` with [`LinkError`].

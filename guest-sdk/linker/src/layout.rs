@@ -23,6 +23,8 @@ const PAGE_SIZE: u32 = 0x1000;
 /// Where a data section lives in the VM.
 #[derive(Clone, Debug)]
 pub struct Placed {
+    /// The section's name.
+    pub name: String,
     /// ELF address range.
     pub elf_start: u64,
     pub elf_end: u64,
@@ -75,6 +77,15 @@ impl Layout {
     pub fn patch(&mut self, site: u64, size: usize, value: u64) -> Result<()> {
         let placed = self.placed.iter().find(|p| (p.elf_start..p.elf_end).contains(&site));
         let placed = placed.ok_or(LinkError::DanglingAddress { address: site, from: site })?;
+        // `data_relocations` rejects such sites; never write over the next section.
+        let end = site.saturating_add(size as u64);
+        if end > placed.elf_end {
+            return Err(LinkError::Relocation {
+                section: placed.name.clone(),
+                address: site,
+                reason: format!("the {size}-byte value reaches past the end of the section (0x{:x})", placed.elf_end),
+            });
+        }
         let (image, base) = if placed.writable {
             (&mut self.rw_data, self.map.rw_data_address)
         } else {
@@ -127,7 +138,13 @@ fn place(sections: &[&Section], start: u32, writable: bool) -> Result<(Vec<Place
             image.resize(offset, 0);
             image.extend_from_slice(&section.data);
         }
-        placed.push(Placed { elf_start: section.address, elf_end: section.end(), vm_start, writable });
+        placed.push(Placed {
+            name: section.name.clone(),
+            elf_start: section.address,
+            elf_end: section.end(),
+            vm_start,
+            writable,
+        });
         cursor = cursor.checked_add(section.size).ok_or(LinkError::Overflow("the data layout"))?;
     }
     if cursor - u64::from(start) > MAX_DATA_SIZE {
@@ -208,6 +225,16 @@ pub fn data_relocations(input: &Input, section: &Section) -> Result<Vec<(u64, Da
             }
             other => return Err(error(format!("unsupported relocation combination (types {:?})", types(other)))),
         };
+        let size = match reloc {
+            DataReloc::Abs { size, .. } | DataReloc::Diff { size, .. } => size as u64,
+            DataReloc::Diff6 { .. } => 1,
+        };
+        if site.saturating_add(size) > section.end() {
+            return Err(error(format!(
+                "the {size}-byte value reaches past the end of the section (0x{:x})",
+                section.end()
+            )));
+        }
         out.push((site, reloc));
     }
     Ok(out)

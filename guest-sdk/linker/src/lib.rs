@@ -36,18 +36,24 @@
 //!   become imports with an empty symbol.
 //! - Output instruction sets: ReviveV1, JamV1 and Latest64 (64-bit ELF; Latest64 in
 //!   the extended encoding), Latest32 (32-bit ELF). The output is deterministic.
+//! - Optimisation (module `opt`): unreachable code is dropped, calls of tiny functions
+//!   (such as panic paths that only trap) are inlined, jumps threaded, constants
+//!   propagated (branches with known outcomes folded, immediate forms used where that is
+//!   smaller), dead computations removed and blocks merged; data no code reaches is left
+//!   out; branch offsets take as few bytes as they need. Blobs are no larger than
+//!   `polkavm-linker`'s for the guest programs in `contracts/` (Latest64).
+//!   [`link_unoptimized`] skips the optimiser.
 //!
 //! # Not supported yet
 //!
-//! - Optimisation: no dead-code or dead-data removal, no inlining, no constant
-//!   propagation, branch offsets always take 4 bytes — blobs are larger than
-//!   `polkavm-linker`'s. No debug line information.
+//! - No debug line information.
 //! - `orc.b`; `min`/`max`/`div`/`divu` reading `x0` when the destination is also the
 //!   other operand; unrelocated `auipc`; indirect jumps with a non-zero offset;
 //!   `R_RISCV_SET_ULEB128`/`SUB_ULEB128` in loaded data — each is a
 //!   [`LinkError::Untranslatable`] / [`LinkError::Relocation`] naming the address.
 #![deny(missing_docs)]
 
+mod cfg;
 mod code;
 mod elf;
 mod emit;
@@ -55,15 +61,28 @@ mod error;
 mod layout;
 mod lower;
 mod meta;
+mod opt;
 mod riscv;
 
 pub use error::{LinkError, Result};
 pub use pvm::InstructionSet;
 
+use std::collections::BTreeSet;
+
 use crate::elf::{Input, Role};
 
 /// Links an ELF file into a program blob for `isa`.
 pub fn link(elf_bytes: &[u8], isa: InstructionSet) -> Result<Vec<u8>> {
+    link_with(elf_bytes, isa, true)
+}
+
+/// Links without the optimiser: every RISC-V instruction translated one by one (for
+/// comparisons and for debugging the optimiser).
+pub fn link_unoptimized(elf_bytes: &[u8], isa: InstructionSet) -> Result<Vec<u8>> {
+    link_with(elf_bytes, isa, false)
+}
+
+fn link_with(elf_bytes: &[u8], isa: InstructionSet, optimize: bool) -> Result<Vec<u8>> {
     let mut input = Input::parse(elf_bytes)?;
     check_isa(&input, isa)?;
     input.drop_unreferenced_data();
@@ -76,9 +95,22 @@ pub fn link(elf_bytes: &[u8], isa: InstructionSet) -> Result<Vec<u8>> {
     for section in input.sections.iter().filter(|s| matches!(s.role, Role::ReadOnly | Role::ReadWrite | Role::Bss)) {
         data_relocs.extend(layout::data_relocations(&input, section)?);
     }
+    let code_addresses: BTreeSet<u64> = code.insns.iter().map(|insn| insn.address).collect();
+    let is_code = |address: u64| {
+        code_addresses.contains(&address) && !layout.placed.iter().any(|p| (p.elf_start..p.elf_end).contains(&address))
+    };
+    let mut roots: BTreeSet<u64> = exports.iter().map(|e| e.address).collect();
+    roots.extend(data_relocs.iter().flat_map(|(_, reloc)| reloc.targets()).filter(|&address| is_code(address)));
+    let data_value =
+        |address: u64, from: u64| layout.data_address(address).ok_or(LinkError::DanglingAddress { address, from });
+    let mut cfg = cfg::Cfg::build(isa, input.is_64, &code, roots, is_code, data_value)?;
+    if optimize {
+        opt::optimize(&mut cfg);
+    }
     emit::write(emit::Program {
         isa,
-        code: &code,
+        cfg: &cfg,
+        code_addresses: &code_addresses,
         layout,
         exports: &exports,
         imports: &imports,

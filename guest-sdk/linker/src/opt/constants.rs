@@ -1,0 +1,680 @@
+//! Constant propagation (64-bit programs).
+//!
+//! A forward data-flow analysis finds, for every block, the registers that hold the
+//! same known value whenever the block starts: those its predecessors all agree on.
+//! Blocks entered through the jump table or from outside (return addresses, exports,
+//! code addresses in data) start with nothing known, since callers cannot be seen; a
+//! host call may change any register but the link register. With that:
+//!
+//! - a branch whose outcome is known becomes a `jump` or disappears;
+//! - an instruction whose result is known may become `load_imm`/`load_imm64`, one with
+//!   a known register operand its immediate form (`load_imm a3, 16` +
+//!   `branch_less_unsigned a2, a3` → `branch_less_unsigned_imm a2, 16`), a store of a
+//!   known register a store of an immediate, a conditional move with a known condition
+//!   a move or nothing.
+//!
+//! Each replacement computes the same values, so it is valid wherever the analysis holds.
+//! Rewrites are tried one at a time and kept only if the block, after removing the
+//! computations that became dead, gets smaller (or as small with fewer instructions):
+//! a folded constant is only worth it when what computed it can go.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use pvm::isa::Shape;
+use pvm::program::Args;
+use pvm::{InstructionSet, Opcode as O};
+
+use crate::cfg::{successors, Block, Cfg};
+use crate::lower::{Fix, Item};
+use crate::opt::effects::{effects, Regs, REG_COUNT};
+use crate::opt::threading::is_branch;
+use crate::opt::{liveness, size};
+
+/// What is known about each register.
+pub type State = [Option<u64>; REG_COUNT as usize];
+
+/// Nothing known.
+const UNKNOWN: State = [None; REG_COUNT as usize];
+
+/// At most this many rewrites are tried per block and round.
+const MAX_CANDIDATES: usize = 64;
+
+/// Propagates and folds constants; returns whether anything changed.
+pub fn propagate_constants(cfg: &mut Cfg) -> bool {
+    // The evaluator below has 64-bit register semantics.
+    if !cfg.is_64 {
+        return false;
+    }
+    let entry = entry_states(cfg);
+    if fold_branches(cfg, &entry) {
+        // The control flow changed; the next round analyses it afresh.
+        return true;
+    }
+    let live_out = liveness::live_out(cfg);
+    let isa = cfg.isa;
+    let mut changed = false;
+    for ((block, entry), live) in cfg.blocks.iter_mut().zip(entry).zip(live_out) {
+        if let Some(entry) = entry {
+            changed |= rewrite_block(isa, block, entry, live);
+        }
+    }
+    changed
+}
+
+/// The known registers at the start of each block; `None` for blocks the analysis
+/// never reaches (they cannot run).
+pub fn entry_states(cfg: &Cfg) -> Vec<Option<State>> {
+    let positions = cfg.positions();
+    let dynamic = cfg.dynamic_labels();
+    let mut states: Vec<Option<State>> = vec![None; cfg.blocks.len()];
+    let mut pending = BTreeSet::new();
+    for (n, block) in cfg.blocks.iter().enumerate() {
+        if dynamic.contains(&block.label) {
+            states[n] = Some(UNKNOWN);
+            pending.insert(n);
+        }
+    }
+    while let Some(n) = pending.pop_first() {
+        let block = &cfg.blocks[n];
+        let mut state = states[n].expect("pending blocks have a state");
+        for item in &block.items {
+            step(&mut state, item);
+        }
+        for (label, _) in successors(block) {
+            let Some(&p) = positions.get(&label) else { continue };
+            let merged = match states[p] {
+                None => state,
+                Some(old) => meet(&old, &state),
+            };
+            if states[p] != Some(merged) {
+                states[p] = Some(merged);
+                pending.insert(p);
+            }
+        }
+    }
+    states
+}
+
+/// What is known on both of two paths.
+fn meet(a: &State, b: &State) -> State {
+    let mut out = UNKNOWN;
+    for reg in 0..REG_COUNT as usize {
+        if a[reg] == b[reg] {
+            out[reg] = a[reg];
+        }
+    }
+    out
+}
+
+/// Updates `state` over one instruction.
+pub fn step(state: &mut State, item: &Item) {
+    let effects = effects(item);
+    let value = if effects.pure { evaluate(item, state) } else { None };
+    for reg in effects.clobbers.iter() {
+        state[usize::from(reg)] = None;
+    }
+    if let Some(value) = value {
+        state[usize::from(item.args.regs[0])] = Some(value);
+    }
+}
+
+fn sext(value: u32) -> u64 {
+    value as i32 as i64 as u64
+}
+
+/// Whether `value` is the sign extension of a 32-bit immediate.
+fn fits(value: u64) -> bool {
+    sext(value as u32) == value
+}
+
+/// The result of a side-effect-free instruction, if its operands are known (64-bit
+/// semantics, as the VM implements them).
+fn evaluate(item: &Item, state: &State) -> Option<u64> {
+    if item.fix != Fix::None {
+        return None;
+    }
+    let args = item.args;
+    let reg = |n: usize| state[usize::from(args.regs[n])];
+    let imm = sext(args.imm1);
+    let w32 = |value: u32| sext(value);
+    // Register-immediate and one-register forms read register 1.
+    let x = || reg(1);
+    Some(match item.opcode {
+        O::LoadImm => imm,
+        O::LoadImm64 => args.imm64(),
+        O::MoveReg => x()?,
+        O::CountSetBits64 => u64::from(x()?.count_ones()),
+        O::CountSetBits32 => u64::from((x()? as u32).count_ones()),
+        O::CountLeadingZeroBits64 => u64::from(x()?.leading_zeros()),
+        O::CountLeadingZeroBits32 => u64::from((x()? as u32).leading_zeros()),
+        O::CountTrailingZeroBits64 => u64::from(x()?.trailing_zeros()),
+        O::CountTrailingZeroBits32 => u64::from((x()? as u32).trailing_zeros()),
+        O::SignExtend8 => x()? as i8 as i64 as u64,
+        O::SignExtend16 => x()? as i16 as i64 as u64,
+        O::ZeroExtend16 => u64::from(x()? as u16),
+        O::ReverseByte => x()?.swap_bytes(),
+
+        O::AddImm32 => w32((x()? as u32).wrapping_add(imm as u32)),
+        O::AddImm64 => x()?.wrapping_add(imm),
+        O::AndImm => x()? & imm,
+        O::XorImm => x()? ^ imm,
+        O::OrImm => x()? | imm,
+        O::MulImm32 => w32((x()? as u32).wrapping_mul(imm as u32)),
+        O::MulImm64 => x()?.wrapping_mul(imm),
+        O::SetLessThanUnsignedImm => u64::from(x()? < imm),
+        O::SetLessThanSignedImm => u64::from((x()? as i64) < imm as i64),
+        O::SetGreaterThanUnsignedImm => u64::from(x()? > imm),
+        O::SetGreaterThanSignedImm => u64::from((x()? as i64) > imm as i64),
+        O::ShiftLogicalLeftImm32 => w32((x()? as u32).wrapping_shl(imm as u32)),
+        O::ShiftLogicalRightImm32 => w32((x()? as u32).wrapping_shr(imm as u32)),
+        O::ShiftArithmeticRightImm32 => w32((x()? as i32).wrapping_shr(imm as u32) as u32),
+        O::ShiftLogicalLeftImm64 => x()?.wrapping_shl(imm as u32),
+        O::ShiftLogicalRightImm64 => x()?.wrapping_shr(imm as u32),
+        O::ShiftArithmeticRightImm64 => (x()? as i64).wrapping_shr(imm as u32) as u64,
+        O::NegateAndAddImm32 => w32((imm as u32).wrapping_sub(x()? as u32)),
+        O::NegateAndAddImm64 => imm.wrapping_sub(x()?),
+        O::ShiftLogicalLeftImmAlt32 => w32((imm as u32).wrapping_shl(x()? as u32)),
+        O::ShiftLogicalRightImmAlt32 => w32((imm as u32).wrapping_shr(x()? as u32)),
+        O::ShiftArithmeticRightImmAlt32 => w32((imm as i32).wrapping_shr(x()? as u32) as u32),
+        O::ShiftLogicalLeftImmAlt64 => imm.wrapping_shl(x()? as u32),
+        O::ShiftLogicalRightImmAlt64 => imm.wrapping_shr(x()? as u32),
+        O::ShiftArithmeticRightImmAlt64 => (imm as i64).wrapping_shr(x()? as u32) as u64,
+        O::RotateRightImm32 => w32((x()? as u32).rotate_right(imm as u32 & 31)),
+        O::RotateRightImmAlt32 => w32((imm as u32).rotate_right(x()? as u32 & 31)),
+        O::RotateRightImm64 => x()?.rotate_right(imm as u32 & 63),
+        O::RotateRightImmAlt64 => imm.rotate_right(x()? as u32 & 63),
+        O::CmovIfZeroImm if x()? == 0 => imm,
+        O::CmovIfNotZeroImm if x()? != 0 => imm,
+        O::CmovIfZeroImm | O::CmovIfNotZeroImm => reg(0)?,
+        O::CmovIfZero if reg(2)? == 0 => reg(1)?,
+        O::CmovIfNotZero if reg(2)? != 0 => reg(1)?,
+        O::CmovIfZero | O::CmovIfNotZero => reg(0)?,
+
+        opcode if opcode.shape() == Shape::RegRegReg => {
+            let (x, y) = (reg(1)?, reg(2)?);
+            match opcode {
+                O::Add32 => w32((x as u32).wrapping_add(y as u32)),
+                O::Sub32 => w32((x as u32).wrapping_sub(y as u32)),
+                O::Mul32 => w32((x as u32).wrapping_mul(y as u32)),
+                O::ShiftLogicalLeft32 => w32((x as u32).wrapping_shl(y as u32)),
+                O::ShiftLogicalRight32 => w32((x as u32).wrapping_shr(y as u32)),
+                O::ShiftArithmeticRight32 => w32((x as i32).wrapping_shr(y as u32) as u32),
+                O::Add64 => x.wrapping_add(y),
+                O::Sub64 => x.wrapping_sub(y),
+                O::Mul64 => x.wrapping_mul(y),
+                O::ShiftLogicalLeft64 => x.wrapping_shl(y as u32),
+                O::ShiftLogicalRight64 => x.wrapping_shr(y as u32),
+                O::ShiftArithmeticRight64 => (x as i64).wrapping_shr(y as u32) as u64,
+                O::And => x & y,
+                O::Xor => x ^ y,
+                O::Or => x | y,
+                O::SetLessThanUnsigned => u64::from(x < y),
+                O::SetLessThanSigned => u64::from((x as i64) < (y as i64)),
+                O::RotateLeft64 => x.rotate_left(y as u32 & 63),
+                O::RotateLeft32 => w32((x as u32).rotate_left(y as u32 & 31)),
+                O::RotateRight64 => x.rotate_right(y as u32 & 63),
+                O::RotateRight32 => w32((x as u32).rotate_right(y as u32 & 31)),
+                O::AndInverted => x & !y,
+                O::OrInverted => x | !y,
+                O::Xnor => !(x ^ y),
+                O::Maximum => (x as i64).max(y as i64) as u64,
+                O::MaximumUnsigned => x.max(y),
+                O::Minimum => (x as i64).min(y as i64) as u64,
+                O::MinimumUnsigned => x.min(y),
+                // Division, remainder and the upper halves of products are left alone.
+                _ => return None,
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// The outcome of a conditional branch, if its operands are known.
+fn branch_outcome(item: &Item, state: &State) -> Option<bool> {
+    let a = state[usize::from(item.args.regs[0])]?;
+    let b = match item.opcode.shape() {
+        Shape::RegImmOffset => sext(item.args.imm1),
+        _ => state[usize::from(item.args.regs[1])]?,
+    };
+    let (sa, sb) = (a as i64, b as i64);
+    Some(match item.opcode {
+        O::BranchEq | O::BranchEqImm => a == b,
+        O::BranchNotEq | O::BranchNotEqImm => a != b,
+        O::BranchLessUnsigned | O::BranchLessUnsignedImm => a < b,
+        O::BranchLessSigned | O::BranchLessSignedImm => sa < sb,
+        O::BranchGreaterOrEqualUnsigned | O::BranchGreaterOrEqualUnsignedImm => a >= b,
+        O::BranchGreaterOrEqualSigned | O::BranchGreaterOrEqualSignedImm => sa >= sb,
+        O::BranchLessOrEqualUnsignedImm => a <= b,
+        O::BranchLessOrEqualSignedImm => sa <= sb,
+        O::BranchGreaterUnsignedImm => a > b,
+        O::BranchGreaterSignedImm => sa > sb,
+        _ => return None,
+    })
+}
+
+/// Replaces branches with a known outcome; returns whether any changed.
+fn fold_branches(cfg: &mut Cfg, entry: &[Option<State>]) -> bool {
+    let mut changed = false;
+    for (block, entry) in cfg.blocks.iter_mut().zip(entry) {
+        let Some(mut state) = *entry else { continue };
+        let Some(&branch) = block.terminator() else { continue };
+        let Fix::Target(target) = branch.fix else { continue };
+        if !is_branch(branch.opcode) {
+            continue;
+        }
+        for item in block.body() {
+            step(&mut state, item);
+        }
+        match branch_outcome(&branch, &state) {
+            Some(true) => {
+                *block.items.last_mut().expect("has a terminator") =
+                    Item { opcode: O::Jump, args: Args::default(), fix: Fix::Target(target) };
+                block.next = None;
+            }
+            Some(false) => {
+                block.items.pop();
+            }
+            None => continue,
+        }
+        changed = true;
+    }
+    changed
+}
+
+/// `dst = value` in as few bytes as the instruction set allows.
+fn load_constant(dst: u8, value: u64) -> Item {
+    let (opcode, imm1, imm2) =
+        if fits(value) { (O::LoadImm, value as u32, 0) } else { (O::LoadImm64, value as u32, (value >> 32) as u32) };
+    Item { opcode, args: Args { regs: [dst, 0, 0], imm1, imm2 }, fix: Fix::None }
+}
+
+/// The immediate form of a three-register operation with one known operand:
+/// `(opcode, imm)` for `dst = other <op> imm`. `known_rhs` says which side is known.
+fn immediate_form(opcode: O, known: u64, known_rhs: bool) -> Option<(O, u32)> {
+    let low = known as u32;
+    // 64-bit operations see the immediate sign-extended: it must give back `known`.
+    let wide = |opcode| fits(known).then_some((opcode, low));
+    let narrow = |opcode| Some((opcode, low));
+    match (opcode, known_rhs) {
+        (O::Add64, _) => wide(O::AddImm64),
+        (O::Add32, _) => narrow(O::AddImm32),
+        (O::Mul64, _) => wide(O::MulImm64),
+        (O::Mul32, _) => narrow(O::MulImm32),
+        (O::And, _) => wide(O::AndImm),
+        (O::Or, _) => wide(O::OrImm),
+        (O::Xor, _) => wide(O::XorImm),
+        (O::Sub64, true) => fits(known.wrapping_neg()).then_some((O::AddImm64, known.wrapping_neg() as u32)),
+        (O::Sub32, true) => Some((O::AddImm32, low.wrapping_neg())),
+        (O::Sub64, false) => wide(O::NegateAndAddImm64),
+        (O::Sub32, false) => narrow(O::NegateAndAddImm32),
+        // Shift amounts only use their low bits.
+        (O::ShiftLogicalLeft64, true) => narrow(O::ShiftLogicalLeftImm64),
+        (O::ShiftLogicalRight64, true) => narrow(O::ShiftLogicalRightImm64),
+        (O::ShiftArithmeticRight64, true) => narrow(O::ShiftArithmeticRightImm64),
+        (O::ShiftLogicalLeft32, true) => narrow(O::ShiftLogicalLeftImm32),
+        (O::ShiftLogicalRight32, true) => narrow(O::ShiftLogicalRightImm32),
+        (O::ShiftArithmeticRight32, true) => narrow(O::ShiftArithmeticRightImm32),
+        (O::RotateRight64, true) => narrow(O::RotateRightImm64),
+        (O::RotateRight32, true) => narrow(O::RotateRightImm32),
+        (O::ShiftLogicalLeft64, false) => wide(O::ShiftLogicalLeftImmAlt64),
+        (O::ShiftLogicalRight64, false) => wide(O::ShiftLogicalRightImmAlt64),
+        (O::ShiftArithmeticRight64, false) => wide(O::ShiftArithmeticRightImmAlt64),
+        (O::ShiftLogicalLeft32, false) => narrow(O::ShiftLogicalLeftImmAlt32),
+        (O::ShiftLogicalRight32, false) => narrow(O::ShiftLogicalRightImmAlt32),
+        (O::ShiftArithmeticRight32, false) => narrow(O::ShiftArithmeticRightImmAlt32),
+        (O::RotateRight64, false) => wide(O::RotateRightImmAlt64),
+        (O::RotateRight32, false) => narrow(O::RotateRightImmAlt32),
+        (O::SetLessThanUnsigned, true) => wide(O::SetLessThanUnsignedImm),
+        (O::SetLessThanSigned, true) => wide(O::SetLessThanSignedImm),
+        // `known < y` is `y > known`.
+        (O::SetLessThanUnsigned, false) => wide(O::SetGreaterThanUnsignedImm),
+        (O::SetLessThanSigned, false) => wide(O::SetGreaterThanSignedImm),
+        _ => None,
+    }
+}
+
+/// The immediate form of a two-register branch with one known operand.
+fn branch_immediate_form(opcode: O, known_rhs: bool) -> Option<O> {
+    Some(match (opcode, known_rhs) {
+        (O::BranchEq, _) => O::BranchEqImm,
+        (O::BranchNotEq, _) => O::BranchNotEqImm,
+        (O::BranchLessUnsigned, true) => O::BranchLessUnsignedImm,
+        (O::BranchLessSigned, true) => O::BranchLessSignedImm,
+        (O::BranchGreaterOrEqualUnsigned, true) => O::BranchGreaterOrEqualUnsignedImm,
+        (O::BranchGreaterOrEqualSigned, true) => O::BranchGreaterOrEqualSignedImm,
+        // `known < y` is `y > known`, `known >= y` is `y <= known`.
+        (O::BranchLessUnsigned, false) => O::BranchGreaterUnsignedImm,
+        (O::BranchLessSigned, false) => O::BranchGreaterSignedImm,
+        (O::BranchGreaterOrEqualUnsigned, false) => O::BranchLessOrEqualUnsignedImm,
+        (O::BranchGreaterOrEqualSigned, false) => O::BranchLessOrEqualSignedImm,
+        _ => return None,
+    })
+}
+
+/// The store of an immediate that does what a store of a register holding `value` does.
+fn store_immediate_form(opcode: O, value: u64) -> Option<O> {
+    let wide_ok = fits(value);
+    Some(match opcode {
+        O::StoreIndirectU8 => O::StoreImmIndirectU8,
+        O::StoreIndirectU16 => O::StoreImmIndirectU16,
+        O::StoreIndirectU32 => O::StoreImmIndirectU32,
+        O::StoreIndirectU64 if wide_ok => O::StoreImmIndirectU64,
+        O::StoreU8 => O::StoreImmU8,
+        O::StoreU16 => O::StoreImmU16,
+        O::StoreU32 => O::StoreImmU32,
+        O::StoreU64 if wide_ok => O::StoreImmU64,
+        _ => return None,
+    })
+}
+
+/// An equivalent replacement for `item` given what is known before it (empty: it does
+/// nothing), or `None`.
+fn candidate(item: &Item, state: &State) -> Option<Vec<Item>> {
+    if item.fix != Fix::None && !matches!(item.fix, Fix::Target(_)) {
+        return None;
+    }
+    let args = item.args;
+    let known = |n: usize| state[usize::from(args.regs[n])];
+    let with = |opcode, regs, imm1, imm2| Item { opcode, args: Args { regs, imm1, imm2 }, fix: item.fix };
+    let effects = effects(item);
+    if effects.pure && !matches!(item.opcode, O::LoadImm | O::LoadImm64) {
+        if let Some(value) = evaluate(item, state) {
+            return Some(vec![load_constant(args.regs[0], value)]);
+        }
+        match item.opcode {
+            O::CmovIfZero | O::CmovIfNotZero => {
+                let condition = known(2)?;
+                let moves = (condition == 0) == (item.opcode == O::CmovIfZero);
+                return Some(if moves {
+                    vec![with(O::MoveReg, [args.regs[0], args.regs[1], 0], 0, 0)]
+                } else {
+                    vec![]
+                });
+            }
+            O::CmovIfZeroImm | O::CmovIfNotZeroImm => {
+                let condition = known(1)?;
+                let moves = (condition == 0) == (item.opcode == O::CmovIfZeroImm);
+                return Some(if moves { vec![load_constant(args.regs[0], sext(args.imm1))] } else { vec![] });
+            }
+            _ => {}
+        }
+        if item.opcode.shape() == Shape::RegRegReg {
+            let [dst, lhs, rhs] = args.regs;
+            let (other, value, known_rhs) = match (known(1), known(2)) {
+                (_, Some(value)) => (lhs, value, true),
+                (Some(value), None) => (rhs, value, false),
+                (None, None) => return None,
+            };
+            let (opcode, imm) = immediate_form(item.opcode, value, known_rhs)?;
+            return Some(vec![with(opcode, [dst, other, 0], imm, 0)]);
+        }
+        return None;
+    }
+    match item.opcode.shape() {
+        Shape::RegRegOffset if is_branch(item.opcode) => {
+            let (other, value, known_rhs) = match (known(0), known(1)) {
+                (_, Some(value)) => (args.regs[0], value, true),
+                (Some(value), None) => (args.regs[1], value, false),
+                (None, None) => return None,
+            };
+            let opcode = branch_immediate_form(item.opcode, known_rhs)?;
+            fits(value).then(|| vec![with(opcode, [other, 0, 0], value as u32, 0)])
+        }
+        Shape::RegRegImm | Shape::RegImm => {
+            let value = known(0)?;
+            let opcode = store_immediate_form(item.opcode, value)?;
+            let replacement = match item.opcode.shape() {
+                // [source, base] + offset → [base] + offset, value.
+                Shape::RegRegImm => with(opcode, [args.regs[1], 0, 0], args.imm1, value as u32),
+                // [source] + address → address, value.
+                _ => with(opcode, [0; 3], args.imm1, value as u32),
+            };
+            Some(vec![replacement])
+        }
+        _ => None,
+    }
+}
+
+/// Tries the candidate rewrites of one block in order, keeping each that makes the block
+/// (without its dead computations) cheaper; returns whether the block changed.
+fn rewrite_block(isa: InstructionSet, block: &mut Block, entry: State, live_out: Regs) -> bool {
+    let mut state = entry;
+    let mut candidates: Vec<(usize, Vec<Item>)> = Vec::new();
+    for (n, item) in block.items.iter().enumerate() {
+        if let Some(replacement) = candidate(item, &state) {
+            candidates.push((n, replacement));
+        }
+        step(&mut state, item);
+    }
+    if candidates.is_empty() {
+        return false;
+    }
+    // Each trial costs a pass over the block: keep the work linear in its length.
+    candidates.truncate(MAX_CANDIDATES);
+    let sizes: Vec<usize> = block.items.iter().map(|item| size(isa, item)).collect();
+    let candidate_sizes: Vec<Vec<usize>> =
+        candidates.iter().map(|(_, items)| items.iter().map(|item| size(isa, item)).collect()).collect();
+    // Item index → chosen candidate.
+    let mut chosen: BTreeMap<usize, usize> = BTreeMap::new();
+    let assemble = |chosen: &BTreeMap<usize, usize>| -> (Vec<Item>, Vec<usize>) {
+        let mut items = Vec::with_capacity(block.items.len());
+        let mut item_sizes = Vec::with_capacity(block.items.len());
+        for (n, item) in block.items.iter().enumerate() {
+            match chosen.get(&n) {
+                Some(&k) => {
+                    items.extend_from_slice(&candidates[k].1);
+                    item_sizes.extend_from_slice(&candidate_sizes[k]);
+                }
+                None => {
+                    items.push(*item);
+                    item_sizes.push(sizes[n]);
+                }
+            }
+        }
+        (items, item_sizes)
+    };
+    let cost = |chosen: &BTreeMap<usize, usize>| -> (usize, usize) {
+        let (items, item_sizes) = assemble(chosen);
+        let keep = liveness::keep_mask(&items, live_out);
+        let kept = keep.iter().filter(|&&k| k).count();
+        (item_sizes.iter().zip(&keep).filter(|(_, &k)| k).map(|(s, _)| s).sum(), kept)
+    };
+    let mut best = cost(&chosen);
+    for (k, &(n, _)) in candidates.iter().enumerate() {
+        chosen.insert(n, k);
+        let trial = cost(&chosen);
+        if trial < best {
+            best = trial;
+        } else {
+            chosen.remove(&n);
+        }
+    }
+    if chosen.is_empty() {
+        return false;
+    }
+    let (items, _) = assemble(&chosen);
+    block.items = liveness::without_dead(&items, live_out);
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cfg::tests::{cfg, fixed, item};
+    use pvm::Opcode as O;
+
+    const A0: u8 = 7;
+    const A1: u8 = 8;
+    const A2: u8 = 9;
+    const A3: u8 = 10;
+
+    fn ret() -> Item {
+        item(O::JumpIndirect, [0, 0, 0], 0, 0)
+    }
+
+    #[test]
+    fn chains_of_constants_fold_into_one() {
+        // load_imm a0, 9998336; add_imm_64 a0, a0, 1664 → load_imm a0, 10000000
+        let mut program = cfg(vec![(
+            0,
+            vec![item(O::LoadImm, [A0, 0, 0], 9_998_336, 0), item(O::AddImm64, [A0, A0, 0], 1664, 0), ret()],
+            None,
+        )]);
+        assert!(propagate_constants(&mut program));
+        assert_eq!(program.blocks[0].items, [item(O::LoadImm, [A0, 0, 0], 10_000_000, 0), ret()]);
+        // A value that needs 64 bits: lui + shift + add → load_imm64, only because it is smaller.
+        let mut program = cfg(vec![(
+            0,
+            vec![
+                item(O::LoadImm, [A1, 0, 0], 0x1010_1000, 0),
+                item(O::ShiftLogicalLeftImm64, [A1, A1, 0], 4, 0),
+                item(O::AddImm64, [A1, A1, 0], 256, 0),
+                ret(),
+            ],
+            None,
+        )]);
+        assert!(propagate_constants(&mut program));
+        assert_eq!(program.blocks[0].items, [item(O::LoadImm64, [A1, 0, 0], 0x0101_0100, 0x1), ret()]);
+    }
+
+    #[test]
+    fn known_operands_become_immediates_when_that_is_smaller() {
+        let mut program = cfg(vec![
+            (
+                0,
+                vec![
+                    item(O::LoadImm, [A3, 0, 0], 16, 0),
+                    fixed(O::BranchLessUnsigned, [A2, A3, 0], 0, Fix::Target(20)),
+                ],
+                Some(10),
+            ),
+            (
+                10,
+                vec![
+                    item(O::LoadImm, [A2, 0, 0], 0xffff_ffff, 0),
+                    item(O::ShiftLogicalLeft64, [A2, A2, A3], 0, 0),
+                    ret(),
+                ],
+                None,
+            ),
+            (20, vec![item(O::MoveReg, [A3, A0, 0], 0, 0), ret()], None),
+        ]);
+        // Block 10 is also entered from elsewhere: nothing is known there.
+        program.roots.insert(10);
+        // Block 10 reads a3: its load stays, and an immediate branch would be larger.
+        assert!(propagate_constants(&mut program));
+        assert_eq!(program.blocks[0].items[1], fixed(O::BranchLessUnsigned, [A2, A3, 0], 0, Fix::Target(20)));
+        // load_imm a2, -1; shift_logical_left_64 a2, a2, a3 → shift_logical_left_imm_alt_64 a2, a3, -1
+        assert_eq!(program.blocks[1].items[0], item(O::ShiftLogicalLeftImmAlt64, [A2, A3, 0], 0xffff_ffff, 0));
+
+        let mut program = cfg(vec![
+            (
+                0,
+                vec![
+                    item(O::LoadImm, [A3, 0, 0], 16, 0),
+                    fixed(O::BranchLessUnsigned, [A2, A3, 0], 0, Fix::Target(20)),
+                ],
+                Some(10),
+            ),
+            (10, vec![item(O::MoveReg, [A3, A1, 0], 0, 0), ret()], None),
+            (20, vec![item(O::MoveReg, [A3, A0, 0], 0, 0), ret()], None),
+        ]);
+        assert!(propagate_constants(&mut program));
+        assert_eq!(program.blocks[0].items, [fixed(O::BranchLessUnsignedImm, [A2, 0, 0], 16, Fix::Target(20))]);
+    }
+
+    #[test]
+    fn constants_flow_across_jumps_and_fold_branches() {
+        // Two callers jump to a shared tail with a2 = 4194304; its `a2 < 16` test is
+        // never true.
+        let mut program = cfg(vec![
+            (
+                0,
+                vec![
+                    item(O::LoadImm, [A2, 0, 0], 4_194_304, 0),
+                    item(O::LoadImm, [A1, 0, 0], 1, 0),
+                    fixed(O::Jump, [0; 3], 0, Fix::Target(20)),
+                ],
+                None,
+            ),
+            (
+                10,
+                vec![
+                    item(O::LoadImm, [A2, 0, 0], 4_194_304, 0),
+                    item(O::LoadImm, [A1, 0, 0], 0, 0),
+                    fixed(O::Jump, [0; 3], 0, Fix::Target(20)),
+                ],
+                None,
+            ),
+            (20, vec![fixed(O::BranchLessUnsignedImm, [A2, 0, 0], 16, Fix::Target(30))], Some(24)),
+            (24, vec![item(O::StoreIndirectU8, [A1, A2, 0], 0, 0), ret()], None),
+            (30, vec![item(O::Trap, [0; 3], 0, 0)], None),
+        ]);
+        program.roots.insert(10);
+        let entry = entry_states(&program);
+        assert_eq!(entry[2].unwrap()[usize::from(A2)], Some(4_194_304));
+        assert_eq!(entry[2].unwrap()[usize::from(A1)], None);
+        assert!(propagate_constants(&mut program));
+        assert!(program.blocks[2].items.is_empty());
+    }
+
+    #[test]
+    fn jump_table_entries_know_nothing() {
+        let program = cfg(vec![
+            (
+                0,
+                vec![
+                    item(O::LoadImm, [A0, 0, 0], 5, 0),
+                    fixed(O::LoadImmAndJump, [0, 0, 0], 0, Fix::Call { ret: 10, target: 20 }),
+                ],
+                None,
+            ),
+            (10, vec![ret()], None),
+            (20, vec![item(O::Ecalli, [0; 3], 0, 0), ret()], None),
+        ]);
+        let entry = entry_states(&program);
+        assert_eq!(entry[1], Some(UNKNOWN));
+        assert_eq!(entry[2].unwrap()[usize::from(A0)], Some(5));
+        // After a host call, nothing but the link register is known.
+        let mut state = entry[2].unwrap();
+        state[0] = Some(1);
+        step(&mut state, &program.blocks[2].items[0]);
+        assert_eq!(state[0], Some(1));
+        assert_eq!(state[usize::from(A0)], None);
+    }
+
+    #[test]
+    fn stores_of_known_registers_store_immediates() {
+        let mut program = cfg(vec![(
+            0,
+            vec![
+                item(O::LoadImm, [A1, 0, 0], (-3i32) as u32, 0),
+                item(O::StoreU64, [A1, 0, 0], 131072, 0),
+                item(O::LoadImm, [A0, 0, 0], 10, 0),
+                ret(),
+            ],
+            None,
+        )]);
+        // a1 is live at the return: its load stays, and a store of an immediate is no smaller.
+        assert!(!propagate_constants(&mut program));
+        program.blocks[0].items[3] = item(O::Trap, [0; 3], 0, 0);
+        assert!(propagate_constants(&mut program));
+        assert_eq!(program.blocks[0].items[0], item(O::StoreImmU64, [0; 3], 131072, (-3i32) as u32));
+    }
+
+    #[test]
+    fn evaluation_matches_the_vm() {
+        let mut state = UNKNOWN;
+        state[usize::from(A0)] = Some(0xffff_ffff_8000_0000);
+        state[usize::from(A1)] = Some(3);
+        let eval = |opcode, regs, imm| evaluate(&item(opcode, regs, imm, 0), &state);
+        assert_eq!(eval(O::AddImm32, [A2, A0, 0], 0xffff_ffff), Some(0x7fff_ffff));
+        assert_eq!(eval(O::ShiftArithmeticRightImm64, [A2, A0, 0], 4), Some(0xffff_ffff_f800_0000));
+        assert_eq!(eval(O::ShiftLogicalLeftImmAlt64, [A2, A1, 0], 0xffff_ffff), Some(0xffff_ffff_ffff_fff8));
+        assert_eq!(eval(O::Sub32, [A2, A1, A0], 0), Some(0xffff_ffff_8000_0003));
+        assert_eq!(eval(O::SetLessThanSigned, [A2, A0, A1], 0), Some(1));
+        assert_eq!(eval(O::NegateAndAddImm64, [A2, A1, 0], 0), Some(3u64.wrapping_neg()));
+        assert_eq!(eval(O::DivUnsigned64, [A2, A1, A1], 0), None);
+        assert_eq!(eval(O::Add64, [A2, A1, A3], 0), None);
+    }
+}
