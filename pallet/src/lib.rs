@@ -66,7 +66,7 @@ pub use crate::code::CodeRejection;
 pub use crate::primitives::{
     CodeUploadResult, ContractResult, ExecReturnValue, InstantiateReturnValue, StorageDeposit,
 };
-pub use crate::schedule::Schedule;
+pub use crate::schedule::{weight_per_gas, MeasuredSchedule, MeasuredWeightPerGas, Schedule};
 pub use crate::weights::WeightInfo;
 pub use pallet::*;
 
@@ -117,11 +117,13 @@ pub mod pallet {
         type DepositPerItem: Get<BalanceOf<Self>>;
 
         /// Reference time (picoseconds) of one unit of gas. Measured with the pallet's
-        /// benchmarks on the machine the chain's weights are for.
+        /// benchmarks on the machine the chain's weights are for:
+        /// [`MeasuredWeightPerGas`] takes it from the generated weights.
         #[pallet::constant]
         type WeightPerGas: Get<u64>;
 
-        /// What host functions cost.
+        /// What host functions cost. [`MeasuredSchedule`] derives it from the generated
+        /// weights.
         type Schedule: Get<Schedule>;
 
         /// The largest code blob, in bytes.

@@ -6,18 +6,16 @@
 //! contract cannot make the chain do work it has not paid for.
 
 use codec::{Decode, Encode, MaxEncodedLen};
+use core::marker::PhantomData;
+
+use frame_support::{traits::Get, weights::Weight};
 use scale_info::TypeInfo;
 
+use crate::weights::WeightInfo;
+
 /// Gas costs of everything a contract can make the chain do besides running
-/// instructions. The defaults assume that one gas unit is worth about 10 ns
-/// (`WeightPerGas` = 10,000 ps) and a database read about 25 µs and a write 100 µs, as
-/// in `RocksDbWeight`.
-///
-/// `benches/weights.rs` measures the computation part on the native mock runtime: one
-/// unit of gas (an instruction) about 2.6-4 ns; a host call about 8 ns (2 gas at that
-/// rate, `host_call` charges 20); `set_storage` about 0.85 µs besides the database
-/// write; an event about 1.2 µs (300 gas; charged from 1,500); blake2 about 0.9 ns per
-/// byte (0.2 gas; charged 1).
+/// instructions. [`Schedule::measured`] derives them from the benchmarked weights, and
+/// that is what [`Default`] gives (from the weights for tests, `()`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo)]
 pub struct Schedule {
     /// Every host function call, before its own cost.
@@ -59,29 +57,75 @@ pub struct Schedule {
 
 impl Default for Schedule {
     fn default() -> Self {
-        Schedule {
-            host_call: 20,
-            code_load_per_byte: 2,
-            frame: 5_000,
-            storage_read: 2_500,
-            storage_write: 10_000,
-            storage_per_byte: 1,
-            transfer: 25_000,
-            balance_read: 2_500,
-            event: 1_000,
-            event_per_topic: 500,
-            event_per_byte: 2,
-            hash: 100,
-            hash_per_byte: 1,
-            copy_per_byte: 1,
-            terminate: 25_000,
-            instantiate: 25_000,
-            heap_page: 500,
-        }
+        Schedule::measured::<()>()
     }
 }
 
+/// The weight (reference time, picoseconds) one unit of gas is worth according to the
+/// benchmarks `W` comes from: what one instruction of the `instructions` benchmark's
+/// loop takes.
+pub fn weight_per_gas<W: WeightInfo>() -> u64 {
+    (slope(W::instructions) / 2).max(1)
+}
+
+/// [`weight_per_gas`] as a `Get`, for `Config::WeightPerGas`.
+pub struct MeasuredWeightPerGas<W>(PhantomData<W>);
+
+impl<W: WeightInfo> Get<u64> for MeasuredWeightPerGas<W> {
+    fn get() -> u64 {
+        weight_per_gas::<W>()
+    }
+}
+
+/// [`Schedule::measured`] as a `Get`, for `Config::Schedule`.
+pub struct MeasuredSchedule<W>(PhantomData<W>);
+
+impl<W: WeightInfo> Get<Schedule> for MeasuredSchedule<W> {
+    fn get() -> Schedule {
+        Schedule::measured::<W>()
+    }
+}
+
+/// The reference time one unit of a benchmark's component adds. The generated weights
+/// are linear in each component, so the difference of two points is the slope.
+fn slope(weight: impl Fn(u32) -> Weight) -> u64 {
+    weight(1).ref_time().saturating_sub(weight(0).ref_time())
+}
+
 impl Schedule {
+    /// The gas costs that match the weights `W`, at [`weight_per_gas::<W>`]: each cost
+    /// is the reference time of the thing it pays for, measured by the benchmark of the
+    /// same name, rounded up to whole units of gas. A host function's own cost excludes
+    /// what every host call costs (the `host_call` benchmark, which the function also
+    /// charges), a nested frame's code loading is charged per byte on top of `frame`.
+    pub fn measured<W: WeightInfo>() -> Self {
+        let per_gas = weight_per_gas::<W>();
+        let gas = |weight: u64| weight.div_ceil(per_gas);
+        let host_call = slope(W::host_call);
+        let beyond_host_call = |weight: fn(u32) -> Weight| gas(slope(weight).saturating_sub(host_call));
+        let frame = slope(W::call_contract).saturating_sub(host_call);
+        Schedule {
+            host_call: gas(host_call),
+            code_load_per_byte: gas(slope(W::call_contract_per_code_byte)),
+            frame: gas(frame),
+            storage_read: beyond_host_call(W::get_storage),
+            storage_write: beyond_host_call(W::set_storage),
+            storage_per_byte: gas(slope(W::set_storage_per_byte)),
+            transfer: beyond_host_call(W::transfer),
+            balance_read: beyond_host_call(W::balance_of),
+            event: beyond_host_call(W::deposit_event),
+            // The benchmark emits 100 events.
+            event_per_topic: gas(slope(W::deposit_event_per_topic).div_ceil(100)),
+            event_per_byte: gas(slope(W::deposit_event_per_byte)),
+            hash: beyond_host_call(W::hash_blake2_256),
+            hash_per_byte: gas(slope(W::hash_blake2_256_per_byte)),
+            copy_per_byte: gas(slope(W::input_copy_per_byte).saturating_sub(slope(W::call))),
+            terminate: gas(W::terminate().ref_time().saturating_sub(W::call(0).ref_time())),
+            instantiate: gas(slope(W::instantiate_contract).saturating_sub(host_call).saturating_sub(frame)),
+            heap_page: gas(slope(W::heap_pages)),
+        }
+    }
+
     /// The cost of a storage access with `bytes` of key and value.
     pub fn storage(&self, write: bool, bytes: usize) -> u64 {
         let base = if write { self.storage_write } else { self.storage_read };

@@ -138,15 +138,11 @@ pub const DEPOSIT_PER_BYTE: Balance = MICRO_UNIT;
 /// Storage deposit per stored item (code blob, contract, storage entry): 100 micro
 /// units, so many small entries cost more than their bytes alone.
 pub const DEPOSIT_PER_ITEM: Balance = 100 * MICRO_UNIT;
-/// Reference time (picoseconds) of one unit of gas: 10 ns per instruction of the
-/// interpreter. A block's 2 s of compute buy 2 * 10^8 gas (`Contracts::max_gas()`), a
-/// normal transaction at most 75 % of that; a token deploy needs about 65,000.
-pub const WEIGHT_PER_GAS: u64 = 10_000;
-
-parameter_types! {
-    /// The default costs of host functions.
-    pub ContractsSchedule: pallet_pvm_contracts::Schedule = Default::default();
-}
+/// The contracts pallet's weights, measured by its benchmarks on this runtime
+/// (`scripts/weights.sh`).
+pub type ContractsWeights = pallet_pvm_contracts::weights::SubstrateWeight<Runtime>;
+/// Reference time (picoseconds) of one unit of gas, from the `instructions` benchmark.
+pub type WeightPerGas = pallet_pvm_contracts::MeasuredWeightPerGas<ContractsWeights>;
 
 impl pallet_pvm_contracts::Config for Runtime {
     type Currency = Balances;
@@ -154,8 +150,8 @@ impl pallet_pvm_contracts::Config for Runtime {
     type Time = Timestamp;
     type DepositPerByte = ConstU128<DEPOSIT_PER_BYTE>;
     type DepositPerItem = ConstU128<DEPOSIT_PER_ITEM>;
-    type WeightPerGas = ConstU64<WEIGHT_PER_GAS>;
-    type Schedule = ContractsSchedule;
+    type WeightPerGas = WeightPerGas;
+    type Schedule = pallet_pvm_contracts::MeasuredSchedule<ContractsWeights>;
     type MaxCodeLen = ConstU32<{ 256 * 1024 }>;
     type MaxMemory = ConstU32<{ 1024 * 1024 }>;
     type MaxHeapSize = ConstU32<{ 256 * 1024 }>;
@@ -163,5 +159,5 @@ impl pallet_pvm_contracts::Config for Runtime {
     type MaxCallDepth = ConstU32<5>;
     type MaxValueLen = ConstU32<{ 16 * 1024 }>;
     type MaxDebugBufferLen = ConstU32<{ 16 * 1024 }>;
-    type WeightInfo = ();
+    type WeightInfo = ContractsWeights;
 }

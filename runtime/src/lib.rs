@@ -22,6 +22,12 @@ include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 
 extern crate alloc;
 
+// The pallets whose benchmarks the runtime's `Benchmark` API runs (for
+// frame-benchmarking's runner; see `scripts/weights.sh`). Defined before `apis`, which
+// uses the macros this generates.
+#[cfg(feature = "runtime-benchmarks")]
+frame_benchmarking::define_benchmarks!([pallet_pvm_contracts, Contracts]);
+
 pub mod apis;
 mod configs;
 pub mod genesis_config_presets;
@@ -39,7 +45,7 @@ use sp_version::{runtime_version, RuntimeVersion};
 
 use crate::apis::RUNTIME_API_VERSIONS;
 
-pub use configs::{RuntimeBlockLength, RuntimeBlockWeights, DEPOSIT_PER_BYTE, DEPOSIT_PER_ITEM, WEIGHT_PER_GAS};
+pub use configs::{RuntimeBlockLength, RuntimeBlockWeights, WeightPerGas, DEPOSIT_PER_BYTE, DEPOSIT_PER_ITEM};
 pub use frame_system::Call as SystemCall;
 pub use pallet_balances::Call as BalancesCall;
 pub use pallet_pvm_contracts::Call as ContractsCall;

@@ -3,13 +3,16 @@
 //! sr25519-signed extrinsics through `Executive`.
 
 use codec::Encode;
-use frame_support::{dispatch::DispatchClass, traits::fungible::Inspect};
+use frame_support::{
+    dispatch::DispatchClass,
+    traits::{fungible::Inspect, Get},
+};
 use pallet_pvm_contracts::{runtime_api::runtime_decl_for_contracts_api::ContractsApiV1, Code};
 use pvm_chain_runtime::{
     genesis_config_presets::{self, ENDOWMENT},
     native, AccountId, Balance, Balances, Block, Contracts, ContractsCall, EventRecord, Executive, Hash, Header,
     Runtime, RuntimeBlockWeights, RuntimeCall, RuntimeEvent, System, TimestampCall, TransactionPayment,
-    UncheckedExtrinsic, SLOT_DURATION, UNIT,
+    UncheckedExtrinsic, WeightPerGas, SLOT_DURATION, UNIT,
 };
 use sp_consensus_aura::{Slot, AURA_ENGINE_ID};
 use sp_core::{ed25519, sr25519, H256};
@@ -202,8 +205,9 @@ fn presets_configure_authorities_sudo_and_endowments() {
 fn block_weights_leave_room_for_contracts() {
     let weights = RuntimeBlockWeights::get();
     assert_eq!(weights.max_block.ref_time(), 2 * frame_support::weights::constants::WEIGHT_REF_TIME_PER_SECOND);
-    // `max_gas` is what dry runs get by default: far more than a token deploy (~65,000).
-    assert_eq!(Contracts::max_gas(), 200_000_000);
+    // `max_gas` is what dry runs get by default: a block's worth of gas at the measured
+    // `WeightPerGas`, far more than a token deploy needs.
+    assert_eq!(Contracts::max_gas(), weights.max_block.ref_time() / <WeightPerGas as Get<u64>>::get());
     let max_extrinsic = weights.get(DispatchClass::Normal).max_extrinsic.expect("normal extrinsics are limited");
     assert!(Contracts::gas_to_weight(GAS_LIMIT).all_lt(max_extrinsic));
 }
