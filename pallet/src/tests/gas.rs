@@ -55,13 +55,13 @@ fn gas_required_covers_explicit_nested_limits() {
     new_test_ext().execute_with(|| {
         let contract = deploy(&ALICE, "host-test", &[], b"");
         let other = deploy(&ALICE, "host-test", &[], b"other");
-        // The nested call gets 1,000,000 gas but needs little of it; the caller must
+        // The nested call gets 10,000,000 gas but needs little of it; the caller must
         // still have that much left when it makes the call.
         let msg =
-            Msg::Call { callee: raw(&other), value: 0, gas_limit: 1_000_000, flags: 0, input: Msg::Burn(10).encode() };
+            Msg::Call { callee: raw(&other), value: 0, gas_limit: 10_000_000, flags: 0, input: Msg::Burn(10).encode() };
         let dry = dry_call(&ALICE, &contract, msg.clone());
         assert_eq!(decode::<(u32, Vec<u8>)>(&dry.result.unwrap().data).0, 0);
-        assert!(dry.gas_required > dry.gas_consumed + 900_000, "{} vs {}", dry.gas_required, dry.gas_consumed);
+        assert!(dry.gas_required > dry.gas_consumed + 9_000_000, "{} vs {}", dry.gas_required, dry.gas_consumed);
         frame_support::assert_ok!(call_with_gas(&contract, &msg, dry.gas_required));
         assert!(call_with_gas(&contract, &msg, dry.gas_consumed).is_err());
     });
