@@ -137,3 +137,61 @@ impl Schedule {
         self.copy_per_byte.saturating_mul(bytes as u64)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The generated weights give a schedule in which everything costs something and
+    /// the database-bound effects cost what their database accesses imply.
+    #[test]
+    fn measured_schedule_charges_for_every_effect() {
+        let schedule = Schedule::measured::<()>();
+        let Schedule {
+            host_call,
+            code_load_per_byte,
+            frame,
+            storage_read,
+            storage_write,
+            storage_per_byte,
+            transfer,
+            balance_read,
+            event,
+            event_per_topic,
+            event_per_byte,
+            hash,
+            hash_per_byte,
+            copy_per_byte,
+            terminate,
+            instantiate,
+            heap_page,
+        } = schedule;
+        for cost in [
+            host_call,
+            code_load_per_byte,
+            frame,
+            storage_read,
+            storage_write,
+            storage_per_byte,
+            transfer,
+            balance_read,
+            event,
+            event_per_topic,
+            event_per_byte,
+            hash,
+            hash_per_byte,
+            copy_per_byte,
+            terminate,
+            instantiate,
+            heap_page,
+        ] {
+            assert!(cost > 0, "{schedule:?}");
+        }
+        let per_gas = weight_per_gas::<()>();
+        let db = frame_support::weights::constants::RocksDbWeight::get();
+        assert!(storage_read * per_gas >= db.read, "{schedule:?}");
+        assert!(storage_write * per_gas >= db.write, "{schedule:?}");
+        assert!(storage_write > storage_read && transfer > balance_read, "{schedule:?}");
+        assert_eq!(Schedule::default(), schedule);
+    }
+}
