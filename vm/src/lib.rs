@@ -36,3 +36,11 @@ pub use gas::{CostModel, Gas};
 pub use interpreter::{Interrupt, TrapReason};
 pub use isa::{InstructionSet, Opcode, Reg};
 pub use memory::{Fault, MemoryMap, RETURN_TO_HOST};
+
+/// The pairs of consecutive operations the interpreter runs as one superinstruction,
+/// by the names of its internal operation kinds (`"AddImm64"`, `"BranchNotEq"`, ...).
+/// For tests that aim generated programs at them.
+#[doc(hidden)]
+pub fn superinstruction_pairs() -> alloc::vec::Vec<(alloc::string::String, alloc::string::String)> {
+    interpreter::superinstruction_pairs()
+}

@@ -258,6 +258,9 @@ struct Gen<'a, 'b> {
     blocks: u32,
     /// Number of jump table entries.
     jump_table_len: u32,
+    /// Draw registers from two only, so that consecutive instructions depend on each
+    /// other (aimed at the interpreter's superinstructions).
+    narrow_regs: bool,
 }
 
 const EDGE_IMMEDIATES: &[i32] = &[
@@ -289,6 +292,9 @@ const EDGE_IMMEDIATES: &[i32] = &[
 
 impl Gen<'_, '_> {
     fn reg(&mut self) -> arbitrary::Result<RawReg> {
+        if self.narrow_regs {
+            return Ok((*self.u.choose(&[Reg::A0, Reg::A1])?).into());
+        }
         Ok(Reg::ALL[self.u.int_in_range(0..=12usize)?].into())
     }
 
@@ -386,11 +392,28 @@ impl Gen<'_, '_> {
     }
 }
 
+/// The pairs of opcodes that `isa` has and our interpreter runs as superinstructions
+/// (`pvm::superinstruction_pairs`, whose operation kinds are named after the opcodes).
+fn fusable_pairs(isa: InstructionSetKind) -> Vec<(Opcode, Opcode)> {
+    static PAIRS: OnceLock<Vec<(Opcode, Opcode)>> = OnceLock::new();
+    let pairs = PAIRS.get_or_init(|| {
+        let opcode = |kind: &str| {
+            ALL_OPCODES
+                .iter()
+                .copied()
+                .find(|opcode| opcode.name().replace('_', "") == kind.to_lowercase())
+                .unwrap_or_else(|| panic!("no opcode is named like the operation kind {kind}"))
+        };
+        pvm::superinstruction_pairs().iter().map(|(first, second)| (opcode(first), opcode(second))).collect()
+    });
+    pairs.iter().copied().filter(|&(first, second)| isa.supports_opcode(first) && isa.supports_opcode(second)).collect()
+}
+
 /// Generates a random program from `u`. Never fails on short input (the byte source
 /// then yields default choices).
 pub fn generate(u: &mut Unstructured<'_>) -> arbitrary::Result<Program> {
     let isa = *u.choose(&ISAS)?;
-    let mut gen = Gen { u, addresses: Vec::new(), blocks: 1, jump_table_len: 0 };
+    let mut gen = Gen { u, addresses: Vec::new(), blocks: 1, jump_table_len: 0, narrow_regs: false };
     let ro_data_size = gen.size()?;
     let rw_data_size = gen.size()?;
     // Page-aligned: with an unaligned stack size, polkavm 0.37's host-side
@@ -429,10 +452,25 @@ pub fn generate(u: &mut Unstructured<'_>) -> arbitrary::Result<Program> {
 
     let supported: Vec<Opcode> =
         ALL_OPCODES.iter().copied().filter(|&op| isa.supports_opcode(op) && !op.starts_new_basic_block()).collect();
+    let pairs = fusable_pairs(isa);
     let mut code = Vec::new();
     for block in 0..gen.blocks {
+        // Set when a fusable pair ends with this block's branch.
+        let mut pair_terminator = None;
         for _ in 0..gen.u.int_in_range(0..=6)? {
             let instruction = match gen.u.int_in_range(0..=19)? {
+                7 | 8 if !pairs.is_empty() => {
+                    let (first, second) = *gen.u.choose(&pairs)?;
+                    gen.narrow_regs = gen.u.ratio(1, 2)?;
+                    code.push(gen.instruction(first)?);
+                    let second = gen.instruction(second)?;
+                    gen.narrow_regs = false;
+                    if second.opcode().starts_new_basic_block() {
+                        pair_terminator = Some(second);
+                        break;
+                    }
+                    second
+                }
                 0..=3 => Instruction::load_imm(gen.reg()?, gen.imm()?),
                 4 => Instruction::ecalli(gen.u.int_in_range(0..=3)?),
                 5 if isa.supports_opcode(Opcode::sbrk) => Instruction::sbrk(gen.reg()?, gen.reg()?),
@@ -448,7 +486,10 @@ pub fn generate(u: &mut Unstructured<'_>) -> arbitrary::Result<Program> {
             };
             code.push(instruction);
         }
-        let mut terminator = gen.terminator(&mut code)?;
+        let mut terminator = match pair_terminator {
+            Some(branch) => branch,
+            None => gen.terminator(&mut code)?,
+        };
         if block + 1 == gen.blocks && terminator.opcode().can_fallthrough() && !gen.u.ratio(1, 8)? {
             // Falling off the end of the code is exercised, but rarely: it is one
             // behaviour, and in JamV1 the reference rejects such blobs outright.

@@ -33,15 +33,40 @@ pub(crate) struct Op {
 }
 
 macro_rules! define_kinds {
-    ($($kind:ident),+ $(,)?) => {
+    (
+        $($kind:ident),+ ;
+        superinstructions: $($fused:ident = $first:ident + $second:ident),+ $(,)?
+    ) => {
         /// Operation kinds. The 32-bit instruction set keeps registers sign-extended, so
         /// it shares most kinds with the 64-bit ones; the few that differ have `W32` forms.
+        /// Superinstructions (see [`Kind::parts`]) come last.
         #[derive(Copy, Clone, PartialEq, Eq, Debug)]
         #[repr(u8)]
-        pub(crate) enum Kind { $($kind),+ }
+        pub(crate) enum Kind { $($kind,)+ $($fused,)+ }
+
+        impl Kind {
+            /// Every superinstruction.
+            pub const SUPERINSTRUCTIONS: &'static [Kind] = &[$(Kind::$fused),+];
+
+            /// For a superinstruction: the kinds of the two operations it executes, its
+            /// own (whose fields it carries) and the next one's.
+            pub const fn parts(self) -> Option<(Kind, Kind)> {
+                match self {
+                    $(Kind::$fused => Some((Kind::$first, Kind::$second)),)+
+                    _ => None,
+                }
+            }
+
+            /// The superinstruction that executes `first` and then `second`, if any.
+            pub fn fuse(first: Kind, second: Kind) -> Option<Kind> {
+                match (first, second) {
+                    $((Kind::$first, Kind::$second) => Some(Kind::$fused),)+
+                    _ => None,
+                }
+            }
+        }
     };
 }
-
 define_kinds! {
     ChargeGas, Trap, Invalid, InvalidBranch, Ecalli, Sbrk, Memset,
     Jump, JumpIndirect, LoadImmAndJump, LoadImmAndJumpIndirect,
@@ -72,7 +97,104 @@ define_kinds! {
     MulUpperSignedSignedW32, MulUpperUnsignedUnsignedW32, MulUpperSignedUnsignedW32,
     SetLessThanUnsigned, SetLessThanSigned, CmovIfZero, CmovIfNotZero,
     RotateLeft64, RotateLeft32, RotateRight64, RotateRight32,
-    AndInverted, OrInverted, Xnor, Maximum, MaximumUnsigned, Minimum, MinimumUnsigned,
+    AndInverted, OrInverted, Xnor, Maximum, MaximumUnsigned, Minimum, MinimumUnsigned;
+
+    // The most frequent pairs of consecutive operations in the benchmark programs and
+    // contracts (dynamic counts): one dispatch instead of two.
+    superinstructions:
+    ShiftLeftImm64ThenAdd64 = ShiftLogicalLeftImm64 + Add64,
+    Add64ThenLoadIndirectU64 = Add64 + LoadIndirectU64,
+    Add64ThenLoadIndirectU8 = Add64 + LoadIndirectU8,
+    Add64ThenStoreIndirectU64 = Add64 + StoreIndirectU64,
+    LoadIndirectU64ThenShiftLeft64 = LoadIndirectU64 + ShiftLogicalLeft64,
+    ShiftLeft64ThenOr = ShiftLogicalLeft64 + Or,
+    OrThenAdd64 = Or + Add64,
+    OrThenOr = Or + Or,
+    AddImm64ThenAddImm64 = AddImm64 + AddImm64,
+    AddImm32ThenAddImm32 = AddImm32 + AddImm32,
+    AndImmThenShiftLeftImm64 = AndImm + ShiftLogicalLeftImm64,
+    AndImmThenOr = AndImm + Or,
+    LoadIndirectU8ThenLoadIndirectU8 = LoadIndirectU8 + LoadIndirectU8,
+    LoadIndirectU8ThenAndImm = LoadIndirectU8 + AndImm,
+    LoadIndirectI32ThenLoadIndirectI32 = LoadIndirectI32 + LoadIndirectI32,
+    StoreIndirectU8ThenAddImm64 = StoreIndirectU8 + AddImm64,
+    StoreIndirectU8ThenAddImm32 = StoreIndirectU8 + AddImm32,
+    StoreIndirectU32ThenAddImm32 = StoreIndirectU32 + AddImm32,
+    StoreIndirectU64ThenAddImm64 = StoreIndirectU64 + AddImm64,
+    StoreIndirectU32ThenStoreIndirectU32 = StoreIndirectU32 + StoreIndirectU32,
+    OrThenCmovIfZeroImm = Or + CmovIfZeroImm,
+    CmovIfZeroImmThenStoreIndirectU8 = CmovIfZeroImm + StoreIndirectU8,
+    ShiftLeft32ThenAdd32 = ShiftLogicalLeft32 + Add32,
+    ShiftLeft32ThenShiftLeftImm32 = ShiftLogicalLeft32 + ShiftLogicalLeftImm32,
+    ShiftLeftImm32ThenAddImm32 = ShiftLogicalLeftImm32 + AddImm32,
+    ShiftLeftImm32ThenAdd32 = ShiftLogicalLeftImm32 + Add32,
+    ShiftLeftImm32ThenAndImm = ShiftLogicalLeftImm32 + AndImm,
+    ShiftLeftImm64ThenAndImm = ShiftLogicalLeftImm64 + AndImm,
+    ShiftRightImm32ThenCmovIfNotZeroImm = ShiftLogicalRightImm32 + CmovIfNotZeroImm,
+    ShiftRight32ThenAndImm = ShiftLogicalRight32 + AndImm,
+    ShiftRight32ThenShiftRight32 = ShiftLogicalRight32 + ShiftLogicalRight32,
+    ShiftArithmeticRightImm32ThenAnd = ShiftArithmeticRightImm32 + And,
+    NegateAndAddImm32ThenShiftRight32 = NegateAndAddImm32 + ShiftLogicalRight32,
+    NegateAndAddImm64ThenShiftRight64 = NegateAndAddImm64 + ShiftLogicalRight64,
+    AddImm32ThenShiftLeft32 = AddImm32 + ShiftLogicalLeft32,
+    AddImm32ThenMoveReg = AddImm32 + MoveReg,
+    AddImm64ThenMoveReg = AddImm64 + MoveReg,
+    AddImm32ThenNegateAndAddImm32 = AddImm32 + NegateAndAddImm32,
+    AddImm64ThenNegateAndAddImm64 = AddImm64 + NegateAndAddImm64,
+    AddImm32ThenStoreIndirectU32 = AddImm32 + StoreIndirectU32,
+    AddImm64ThenStoreIndirectU32 = AddImm64 + StoreIndirectU32,
+    AndImmThenShiftLeft32 = AndImm + ShiftLogicalLeft32,
+    AndImmThenShiftLeftImm32 = AndImm + ShiftLogicalLeftImm32,
+    AndThenLoadIndirectI32 = And + LoadIndirectI32,
+    Add32ThenShiftArithmeticRightImm32 = Add32 + ShiftArithmeticRightImm32,
+    Add32ThenOr = Add32 + Or,
+    Add32ThenLoadIndirectU8 = Add32 + LoadIndirectU8,
+    Add32ThenLoadIndirectI32 = Add32 + LoadIndirectI32,
+    Add64ThenLoadIndirectI32 = Add64 + LoadIndirectI32,
+    CmovIfNotZeroImmThenAdd32 = CmovIfNotZeroImm + Add32,
+    OrThenStoreIndirectU32 = Or + StoreIndirectU32,
+    LoadIndirectI32ThenShiftRightImm32 = LoadIndirectI32 + ShiftLogicalRightImm32,
+    LoadIndirectI32ThenAddImm32 = LoadIndirectI32 + AddImm32,
+    LoadIndirectI32ThenAddImm64 = LoadIndirectI32 + AddImm64,
+    StoreIndirectU32ThenLoadIndirectI32 = StoreIndirectU32 + LoadIndirectI32,
+    // A straight-line operation and the branch or jump that ends its block.
+    AddImm64ThenBranchLessUnsigned = AddImm64 + BranchLessUnsigned,
+    AddImm32ThenBranchLessUnsigned = AddImm32 + BranchLessUnsigned,
+    AddImm64ThenBranchNotEq = AddImm64 + BranchNotEq,
+    AddImm32ThenBranchNotEq = AddImm32 + BranchNotEq,
+    ShiftRightImm64ThenBranchGreaterOrEqualUnsigned = ShiftLogicalRightImm64 + BranchGreaterOrEqualUnsigned,
+    StoreIndirectU64ThenBranchGreaterOrEqualUnsigned = StoreIndirectU64 + BranchGreaterOrEqualUnsigned,
+    LoadIndirectI32ThenBranchGreaterOrEqualUnsigned = LoadIndirectI32 + BranchGreaterOrEqualUnsigned,
+    LoadIndirectU8ThenBranchEqImm = LoadIndirectU8 + BranchEqImm,
+    ShiftRightImm32ThenBranchGreaterOrEqualUnsigned = ShiftLogicalRightImm32 + BranchGreaterOrEqualUnsigned,
+    AddImm32ThenBranchEqImm = AddImm32 + BranchEqImm,
+    AddImm64ThenBranchEqImm = AddImm64 + BranchEqImm,
+    MoveRegThenBranchNotEqImm = MoveReg + BranchNotEqImm,
+}
+
+impl Kind {
+    /// Whether this is a conditional branch.
+    pub const fn is_branch(self) -> bool {
+        matches!(
+            self,
+            Kind::BranchEq
+                | Kind::BranchNotEq
+                | Kind::BranchLessUnsigned
+                | Kind::BranchLessSigned
+                | Kind::BranchGreaterOrEqualUnsigned
+                | Kind::BranchGreaterOrEqualSigned
+                | Kind::BranchEqImm
+                | Kind::BranchNotEqImm
+                | Kind::BranchLessUnsignedImm
+                | Kind::BranchLessOrEqualUnsignedImm
+                | Kind::BranchGreaterOrEqualUnsignedImm
+                | Kind::BranchGreaterUnsignedImm
+                | Kind::BranchLessSignedImm
+                | Kind::BranchLessOrEqualSignedImm
+                | Kind::BranchGreaterOrEqualSignedImm
+                | Kind::BranchGreaterSignedImm
+        )
+    }
 }
 
 /// A program translated for the interpreter.
@@ -81,7 +203,9 @@ pub(crate) struct Compiled {
     /// Invariant, relied upon by the executor's unchecked fetches: every branch
     /// target, jump-table target and `instruction_op` entry is a valid index; every
     /// operation that can continue at the next index is followed by another operation;
-    /// every register field (`d`, `a`, `b`) is below 16. The last operation is always
+    /// every register field (`d`, `a`, `b`) is below 16; with metering, every branch
+    /// and jump target, jump-table target and not-taken side of a branch is a
+    /// `ChargeGas`; a superinstruction is followed by its second part. The last operation is always
     /// a `Trap` (at the end of the code). [`Compiled::check_invariants`] verifies it
     /// after every translation.
     pub ops: Vec<Op>,
@@ -148,7 +272,8 @@ impl Compiled {
             compiler.push(code.code_len(), charge(plan.end_of_code_cost));
         }
         compiler.push(code.code_len(), op(Kind::Trap));
-        let Compiler { ops, op_pc, is_64_bit } = compiler;
+        let Compiler { mut ops, op_pc, is_64_bit } = compiler;
+        fuse(&mut ops);
 
         let jump_table_ops = code.jump_table().iter().map(|&pc| target_op(pc).unwrap_or(INVALID_TARGET)).collect();
         let compiled = Compiled { ops, op_pc, instruction_op, jump_table_ops, block_cost_of, is_64_bit, metering };
@@ -162,29 +287,29 @@ impl Compiled {
     pub fn check_invariants(&self) {
         let len = self.ops.len() as u32;
         for (index, op) in self.ops.iter().enumerate() {
-            let (has_target, can_continue) = match op.kind {
+            // A superinstruction starts like its first part, which is straight-line code.
+            let kind = op.kind.parts().map_or(op.kind, |(first, _)| first);
+            let (has_target, can_continue) = match kind {
                 Kind::Trap | Kind::Invalid | Kind::InvalidBranch => (false, false),
                 Kind::Jump | Kind::LoadImmAndJump => (true, false),
                 Kind::JumpIndirect | Kind::LoadImmAndJumpIndirect => (false, false),
-                Kind::BranchEq
-                | Kind::BranchNotEq
-                | Kind::BranchLessUnsigned
-                | Kind::BranchLessSigned
-                | Kind::BranchGreaterOrEqualUnsigned
-                | Kind::BranchGreaterOrEqualSigned
-                | Kind::BranchEqImm
-                | Kind::BranchNotEqImm
-                | Kind::BranchLessUnsignedImm
-                | Kind::BranchLessOrEqualUnsignedImm
-                | Kind::BranchGreaterOrEqualUnsignedImm
-                | Kind::BranchGreaterUnsignedImm
-                | Kind::BranchLessSignedImm
-                | Kind::BranchLessOrEqualSignedImm
-                | Kind::BranchGreaterOrEqualSignedImm
-                | Kind::BranchGreaterSignedImm => (true, true),
+                _ if kind.is_branch() => (true, true),
                 _ => (false, true),
             };
+            if let Some((_, second)) = op.kind.parts() {
+                let next = self.ops.get(index + 1).map(|next| next.kind.parts().map_or(next.kind, |(first, _)| first));
+                assert_eq!(next, Some(second), "superinstruction {index} is not followed by its second part");
+            }
             assert!(!has_target || op.target < len, "operation {index} jumps out of range");
+            // With metering, the executor charges a block's gas when it jumps to it
+            // without checking that the target is a charge.
+            let is_charge = |target: usize| self.ops.get(target).map(|op| op.kind) == Some(Kind::ChargeGas);
+            if self.metering && has_target {
+                assert!(is_charge(op.target as usize), "operation {index} jumps to something else than a gas charge");
+            }
+            if self.metering && kind.is_branch() {
+                assert!(is_charge(index + 1), "branch {index} is not followed by a gas charge");
+            }
             assert!(op.d < 16 && op.a < 16 && op.b < 16, "operation {index} names a register out of range");
             assert!(!can_continue || index + 1 < self.ops.len(), "operation {index} has no successor");
         }
@@ -193,8 +318,31 @@ impl Compiled {
             self.jump_table_ops.iter().all(|&i| i == INVALID_TARGET || i < len),
             "a jump table entry is out of range"
         );
+        assert!(
+            !self.metering
+                || self
+                    .jump_table_ops
+                    .iter()
+                    .all(|&i| i == INVALID_TARGET || self.ops[i as usize].kind == Kind::ChargeGas),
+            "a jump table entry is not a gas charge"
+        );
         assert_eq!(self.ops.last().map(|op| op.kind), Some(Kind::Trap), "the code must end with a trap");
         assert_eq!(self.ops.len(), self.op_pc.len());
+    }
+}
+
+/// Turns every operation that starts a superinstruction's pair into that
+/// superinstruction. The second operation stays in place, unchanged but for being
+/// fused with its own successor: execution that starts there (a jump target, a resume
+/// after a host call or page fault) runs it alone, and a fault in the pair's second
+/// half stops at it. Only straight-line operations start a pair, so a pair never
+/// spans a gas charge.
+fn fuse(ops: &mut [Op]) {
+    for index in 1..ops.len() {
+        // Both still have their own kinds: only `index - 1` is rewritten so far.
+        if let Some(fused) = Kind::fuse(ops[index - 1].kind, ops[index].kind) {
+            ops[index - 1].kind = fused;
+        }
     }
 }
 
@@ -473,8 +621,20 @@ fn branch(kind: Kind, a: u8, b: u8) -> Op {
 
 #[cfg(test)]
 mod tests {
+    use super::Kind;
+
     #[test]
     fn op_is_sixteen_bytes() {
         assert_eq!(core::mem::size_of::<super::Op>(), 16);
+    }
+
+    #[test]
+    fn every_superinstruction_is_found_from_its_parts() {
+        for &kind in Kind::SUPERINSTRUCTIONS {
+            let (first, second) = kind.parts().unwrap();
+            assert_eq!(Kind::fuse(first, second), Some(kind));
+            assert!(first.parts().is_none() && second.parts().is_none(), "{kind:?} nests");
+            assert!(!first.is_branch() && first != Kind::ChargeGas, "{kind:?} starts with control flow");
+        }
     }
 }

@@ -1,7 +1,11 @@
 //! The executor: one `match` over operation kinds in a loop. Registers live in a
-//! 16-slot array indexed by masked 4-bit fields (no bounds checks on the hot path),
-//! gas is charged once per basic block, memory goes through [`Memory`]'s inlined
-//! fast path.
+//! 16-slot local array indexed by 4-bit fields (validated at translation, so no bounds
+//! checks on the hot path), gas is charged once per basic block where control enters
+//! it, memory goes through [`Memory`]'s inlined fast path.
+//!
+//! The semantics of straight-line operations are written once, in [`simple`], and of
+//! conditional branches in [`condition`]; every dispatch arm, including the
+//! superinstructions' (two operations per dispatch), calls them with a constant kind.
 
 use super::compile::{Compiled, Kind, Op, INVALID_TARGET};
 use crate::gas::Gas;
@@ -74,6 +78,15 @@ fn reg_mut(regs: &mut [u64; 16], index: u8) -> &mut u64 {
     // SAFETY: every register field of an operation is below 16, the length of `regs`
     // (`Compiled::check_invariants` verifies it), and the executor only passes those.
     unsafe { regs.get_unchecked_mut(usize::from(index)) }
+}
+
+/// `regs[index]` without a bounds check, like [`reg_mut`].
+#[inline(always)]
+#[allow(unsafe_code)]
+fn reg(regs: &[u64; 16], index: u8) -> u64 {
+    debug_assert!(index < 16);
+    // SAFETY: as in `reg_mut`.
+    unsafe { *regs.get_unchecked(usize::from(index)) }
 }
 
 macro_rules! reg {
@@ -151,6 +164,7 @@ impl Machine {
         let mut regs = self.regs;
         let memory = &mut self.memory;
         let mut gas = self.gas;
+        let metering = program.metering;
         // The current operation, as a pointer into `ops`: one addition per step instead
         // of an index scaled at every fetch. Only ever set to valid indices (see the
         // invariant on `Compiled::ops`): `next_op` comes from `instruction_op`, an
@@ -201,27 +215,6 @@ impl Machine {
                 break (index, index, $exit);
             }};
         }
-        macro_rules! set {
-            ($op:ident, $value:expr) => {{
-                let value = $value;
-                reg!(regs, $op.d) = value;
-                next!()
-            }};
-        }
-        macro_rules! alu3 {
-            ($op:ident, |$x:ident, $y:ident| $body:expr) => {{
-                let $x = reg!(regs, $op.a);
-                let $y = reg!(regs, $op.b);
-                set!($op, $body)
-            }};
-        }
-        macro_rules! alu_imm {
-            ($op:ident, |$x:ident, $imm:ident| $body:expr) => {{
-                let $x = reg!(regs, $op.a);
-                let $imm = $op.imm;
-                set!($op, $body)
-            }};
-        }
         // Continues at operation `$target`, the start of a basic block. The block's gas
         // charge (if metered) is done right here instead of through a dispatch of its
         // own `ChargeGas` operation: control transfers are hot, block starts frequent.
@@ -231,13 +224,16 @@ impl Machine {
                 charge_and_continue!()
             }};
         }
-        // Charges the gas of the block the cursor is at the start of, if metered.
+        // Charges the gas of the block the cursor is at the start of, if metered. With
+        // metering, every block start is a `ChargeGas` operation (an invariant of
+        // `Compiled::ops`), so its kind needs no check.
         macro_rules! charge_and_continue {
             () => {{
-                // SAFETY: `cursor` is valid: it was just moved to a block start.
-                #[allow(unsafe_code)]
-                let charge = unsafe { &*cursor };
-                if charge.kind == Kind::ChargeGas {
+                if metering {
+                    // SAFETY: `cursor` is valid: it was just moved to a block start.
+                    #[allow(unsafe_code)]
+                    let charge = unsafe { &*cursor };
+                    debug_assert_eq!(charge.kind, Kind::ChargeGas);
                     let cost = charge.imm as Gas;
                     if gas < cost {
                         exit!(Exit::Interrupt(Interrupt::NotEnoughGas));
@@ -253,20 +249,25 @@ impl Machine {
                 if $cond {
                     goto!($op.target as usize)
                 }
-                goto!(index!() as usize + 1)
-            }};
-        }
-        macro_rules! load {
-            ($op:ident, $address:expr, $n:literal, |$bytes:ident| $convert:expr) => {{
-                match memory.load::<$n>($address) {
-                    Ok($bytes) => set!($op, $convert),
-                    Err(fault) => exit!(Exit::Fault(fault)),
+                #[allow(unsafe_code)]
+                {
+                    // SAFETY: a conditional branch has a successor, the start of the
+                    // block on its not-taken side.
+                    cursor = unsafe { cursor.add(1) };
                 }
+                charge_and_continue!()
             }};
         }
-        macro_rules! store {
-            ($address:expr, $bytes:expr) => {{
-                match memory.store($address, $bytes) {
+        // A conditional branch of kind `$kind`.
+        macro_rules! conditional {
+            ($kind:ident, $op:ident) => {
+                branch!($op, condition(Kind::$kind, $op, &regs))
+            };
+        }
+        // Executes a straight-line operation of kind `$kind` and continues.
+        macro_rules! simple {
+            ($kind:expr, $op:ident) => {{
+                match simple($kind, $op, &mut regs, memory) {
                     Ok(()) => next!(),
                     Err(fault) => exit!(Exit::Fault(fault)),
                 }
@@ -278,6 +279,33 @@ impl Machine {
                     Ok(target) => goto!(target as usize),
                     Err(exit) => exit!(exit),
                 }
+            }};
+        }
+
+        // Executes superinstruction `$kind`: its first part, then the operation after it
+        // (which is its second part) as if dispatched there.
+        macro_rules! fused {
+            ($kind:ident, $op:ident) => {{
+                const PARTS: (Kind, Kind) = match Kind::$kind.parts() {
+                    Some(parts) => parts,
+                    None => panic!("not a superinstruction"),
+                };
+                if let Err(fault) = simple(PARTS.0, $op, &mut regs, memory) {
+                    exit!(Exit::Fault(fault));
+                }
+                #[allow(unsafe_code)]
+                {
+                    // SAFETY: a superinstruction is followed by its second part
+                    // (`Compiled::check_invariants` verifies it).
+                    cursor = unsafe { cursor.add(1) };
+                }
+                // SAFETY: as above.
+                #[allow(unsafe_code)]
+                let op = unsafe { &*cursor };
+                if PARTS.1.is_branch() {
+                    branch!(op, condition(PARTS.1, op, &regs))
+                }
+                simple!(PARTS.1, op)
             }};
         }
 
@@ -306,7 +334,8 @@ impl Machine {
                     let size = reg!(regs, op.a);
                     let size = if program.is_64_bit { u32::try_from(size).unwrap_or(0) } else { size as u32 };
                     let result = memory.sbrk(size).unwrap_or(0);
-                    set!(op, sext32(result))
+                    reg!(regs, op.d) = sext32(result);
+                    next!()
                 }
                 Kind::Memset => {
                     let mut address = regs[7] as u32;
@@ -353,237 +382,416 @@ impl Machine {
                     jump_dynamic!(address)
                 }
 
-                Kind::BranchEq => branch!(op, reg!(regs, op.a) == reg!(regs, op.b)),
-                Kind::BranchNotEq => branch!(op, reg!(regs, op.a) != reg!(regs, op.b)),
-                Kind::BranchLessUnsigned => branch!(op, reg!(regs, op.a) < reg!(regs, op.b)),
-                Kind::BranchLessSigned => branch!(op, (reg!(regs, op.a) as i64) < (reg!(regs, op.b) as i64)),
-                Kind::BranchGreaterOrEqualUnsigned => branch!(op, reg!(regs, op.a) >= reg!(regs, op.b)),
-                Kind::BranchGreaterOrEqualSigned => branch!(op, (reg!(regs, op.a) as i64) >= (reg!(regs, op.b) as i64)),
-                Kind::BranchEqImm => branch!(op, reg!(regs, op.a) == op.imm),
-                Kind::BranchNotEqImm => branch!(op, reg!(regs, op.a) != op.imm),
-                Kind::BranchLessUnsignedImm => branch!(op, reg!(regs, op.a) < op.imm),
-                Kind::BranchLessOrEqualUnsignedImm => branch!(op, reg!(regs, op.a) <= op.imm),
-                Kind::BranchGreaterOrEqualUnsignedImm => branch!(op, reg!(regs, op.a) >= op.imm),
-                Kind::BranchGreaterUnsignedImm => branch!(op, reg!(regs, op.a) > op.imm),
-                Kind::BranchLessSignedImm => branch!(op, (reg!(regs, op.a) as i64) < (op.imm as i64)),
-                Kind::BranchLessOrEqualSignedImm => branch!(op, (reg!(regs, op.a) as i64) <= (op.imm as i64)),
-                Kind::BranchGreaterOrEqualSignedImm => {
-                    branch!(op, (reg!(regs, op.a) as i64) >= (op.imm as i64))
-                }
-                Kind::BranchGreaterSignedImm => branch!(op, (reg!(regs, op.a) as i64) > (op.imm as i64)),
+                Kind::BranchEq => conditional!(BranchEq, op),
+                Kind::BranchNotEq => conditional!(BranchNotEq, op),
+                Kind::BranchLessUnsigned => conditional!(BranchLessUnsigned, op),
+                Kind::BranchLessSigned => conditional!(BranchLessSigned, op),
+                Kind::BranchGreaterOrEqualUnsigned => conditional!(BranchGreaterOrEqualUnsigned, op),
+                Kind::BranchGreaterOrEqualSigned => conditional!(BranchGreaterOrEqualSigned, op),
+                Kind::BranchEqImm => conditional!(BranchEqImm, op),
+                Kind::BranchNotEqImm => conditional!(BranchNotEqImm, op),
+                Kind::BranchLessUnsignedImm => conditional!(BranchLessUnsignedImm, op),
+                Kind::BranchLessOrEqualUnsignedImm => conditional!(BranchLessOrEqualUnsignedImm, op),
+                Kind::BranchGreaterOrEqualUnsignedImm => conditional!(BranchGreaterOrEqualUnsignedImm, op),
+                Kind::BranchGreaterUnsignedImm => conditional!(BranchGreaterUnsignedImm, op),
+                Kind::BranchLessSignedImm => conditional!(BranchLessSignedImm, op),
+                Kind::BranchLessOrEqualSignedImm => conditional!(BranchLessOrEqualSignedImm, op),
+                Kind::BranchGreaterOrEqualSignedImm => conditional!(BranchGreaterOrEqualSignedImm, op),
+                Kind::BranchGreaterSignedImm => conditional!(BranchGreaterSignedImm, op),
 
-                Kind::LoadImm => set!(op, op.imm),
-                Kind::LoadImm64 => set!(op, op.imm),
-                Kind::MoveReg => set!(op, reg!(regs, op.a)),
+                Kind::LoadImm => simple!(Kind::LoadImm, op),
+                Kind::LoadImm64 => simple!(Kind::LoadImm64, op),
+                Kind::MoveReg => simple!(Kind::MoveReg, op),
+                Kind::LoadU8 => simple!(Kind::LoadU8, op),
+                Kind::LoadI8 => simple!(Kind::LoadI8, op),
+                Kind::LoadU16 => simple!(Kind::LoadU16, op),
+                Kind::LoadI16 => simple!(Kind::LoadI16, op),
+                Kind::LoadU32 => simple!(Kind::LoadU32, op),
+                Kind::LoadI32 => simple!(Kind::LoadI32, op),
+                Kind::LoadU64 => simple!(Kind::LoadU64, op),
+                Kind::LoadIndirectU8 => simple!(Kind::LoadIndirectU8, op),
+                Kind::LoadIndirectI8 => simple!(Kind::LoadIndirectI8, op),
+                Kind::LoadIndirectU16 => simple!(Kind::LoadIndirectU16, op),
+                Kind::LoadIndirectI16 => simple!(Kind::LoadIndirectI16, op),
+                Kind::LoadIndirectU32 => simple!(Kind::LoadIndirectU32, op),
+                Kind::LoadIndirectI32 => simple!(Kind::LoadIndirectI32, op),
+                Kind::LoadIndirectU64 => simple!(Kind::LoadIndirectU64, op),
+                Kind::StoreU8 => simple!(Kind::StoreU8, op),
+                Kind::StoreU16 => simple!(Kind::StoreU16, op),
+                Kind::StoreU32 => simple!(Kind::StoreU32, op),
+                Kind::StoreU64 => simple!(Kind::StoreU64, op),
+                Kind::StoreIndirectU8 => simple!(Kind::StoreIndirectU8, op),
+                Kind::StoreIndirectU16 => simple!(Kind::StoreIndirectU16, op),
+                Kind::StoreIndirectU32 => simple!(Kind::StoreIndirectU32, op),
+                Kind::StoreIndirectU64 => simple!(Kind::StoreIndirectU64, op),
+                Kind::StoreImmU8 => simple!(Kind::StoreImmU8, op),
+                Kind::StoreImmU16 => simple!(Kind::StoreImmU16, op),
+                Kind::StoreImmU32 => simple!(Kind::StoreImmU32, op),
+                Kind::StoreImmU64 => simple!(Kind::StoreImmU64, op),
+                Kind::StoreImmIndirectU8 => simple!(Kind::StoreImmIndirectU8, op),
+                Kind::StoreImmIndirectU16 => simple!(Kind::StoreImmIndirectU16, op),
+                Kind::StoreImmIndirectU32 => simple!(Kind::StoreImmIndirectU32, op),
+                Kind::StoreImmIndirectU64 => simple!(Kind::StoreImmIndirectU64, op),
+                Kind::CountSetBits64 => simple!(Kind::CountSetBits64, op),
+                Kind::CountSetBits32 => simple!(Kind::CountSetBits32, op),
+                Kind::CountLeadingZeroBits64 => simple!(Kind::CountLeadingZeroBits64, op),
+                Kind::CountLeadingZeroBits32 => simple!(Kind::CountLeadingZeroBits32, op),
+                Kind::CountTrailingZeroBits64 => simple!(Kind::CountTrailingZeroBits64, op),
+                Kind::CountTrailingZeroBits32 => simple!(Kind::CountTrailingZeroBits32, op),
+                Kind::SignExtend8 => simple!(Kind::SignExtend8, op),
+                Kind::SignExtend16 => simple!(Kind::SignExtend16, op),
+                Kind::ZeroExtend16 => simple!(Kind::ZeroExtend16, op),
+                Kind::ReverseByte => simple!(Kind::ReverseByte, op),
+                Kind::ReverseByteW32 => simple!(Kind::ReverseByteW32, op),
+                Kind::AddImm32 => simple!(Kind::AddImm32, op),
+                Kind::AddImm64 => simple!(Kind::AddImm64, op),
+                Kind::AndImm => simple!(Kind::AndImm, op),
+                Kind::XorImm => simple!(Kind::XorImm, op),
+                Kind::OrImm => simple!(Kind::OrImm, op),
+                Kind::MulImm32 => simple!(Kind::MulImm32, op),
+                Kind::MulImm64 => simple!(Kind::MulImm64, op),
+                Kind::SetLessThanUnsignedImm => simple!(Kind::SetLessThanUnsignedImm, op),
+                Kind::SetLessThanSignedImm => simple!(Kind::SetLessThanSignedImm, op),
+                Kind::ShiftLogicalLeftImm32 => simple!(Kind::ShiftLogicalLeftImm32, op),
+                Kind::ShiftLogicalRightImm32 => simple!(Kind::ShiftLogicalRightImm32, op),
+                Kind::ShiftArithmeticRightImm32 => simple!(Kind::ShiftArithmeticRightImm32, op),
+                Kind::ShiftLogicalLeftImm64 => simple!(Kind::ShiftLogicalLeftImm64, op),
+                Kind::ShiftLogicalRightImm64 => simple!(Kind::ShiftLogicalRightImm64, op),
+                Kind::ShiftArithmeticRightImm64 => simple!(Kind::ShiftArithmeticRightImm64, op),
+                Kind::NegateAndAddImm32 => simple!(Kind::NegateAndAddImm32, op),
+                Kind::NegateAndAddImm64 => simple!(Kind::NegateAndAddImm64, op),
+                Kind::SetGreaterThanUnsignedImm => simple!(Kind::SetGreaterThanUnsignedImm, op),
+                Kind::SetGreaterThanSignedImm => simple!(Kind::SetGreaterThanSignedImm, op),
+                Kind::ShiftLogicalLeftImmAlt32 => simple!(Kind::ShiftLogicalLeftImmAlt32, op),
+                Kind::ShiftLogicalRightImmAlt32 => simple!(Kind::ShiftLogicalRightImmAlt32, op),
+                Kind::ShiftArithmeticRightImmAlt32 => simple!(Kind::ShiftArithmeticRightImmAlt32, op),
+                Kind::ShiftLogicalLeftImmAlt64 => simple!(Kind::ShiftLogicalLeftImmAlt64, op),
+                Kind::ShiftLogicalRightImmAlt64 => simple!(Kind::ShiftLogicalRightImmAlt64, op),
+                Kind::ShiftArithmeticRightImmAlt64 => simple!(Kind::ShiftArithmeticRightImmAlt64, op),
+                Kind::CmovIfZeroImm => simple!(Kind::CmovIfZeroImm, op),
+                Kind::CmovIfNotZeroImm => simple!(Kind::CmovIfNotZeroImm, op),
+                Kind::RotateRightImm32 => simple!(Kind::RotateRightImm32, op),
+                Kind::RotateRightImmAlt32 => simple!(Kind::RotateRightImmAlt32, op),
+                Kind::RotateRightImm64 => simple!(Kind::RotateRightImm64, op),
+                Kind::RotateRightImmAlt64 => simple!(Kind::RotateRightImmAlt64, op),
+                Kind::Add32 => simple!(Kind::Add32, op),
+                Kind::Sub32 => simple!(Kind::Sub32, op),
+                Kind::Mul32 => simple!(Kind::Mul32, op),
+                Kind::DivUnsigned32 => simple!(Kind::DivUnsigned32, op),
+                Kind::DivSigned32 => simple!(Kind::DivSigned32, op),
+                Kind::RemUnsigned32 => simple!(Kind::RemUnsigned32, op),
+                Kind::RemSigned32 => simple!(Kind::RemSigned32, op),
+                Kind::ShiftLogicalLeft32 => simple!(Kind::ShiftLogicalLeft32, op),
+                Kind::ShiftLogicalRight32 => simple!(Kind::ShiftLogicalRight32, op),
+                Kind::ShiftArithmeticRight32 => simple!(Kind::ShiftArithmeticRight32, op),
+                Kind::Add64 => simple!(Kind::Add64, op),
+                Kind::Sub64 => simple!(Kind::Sub64, op),
+                Kind::Mul64 => simple!(Kind::Mul64, op),
+                Kind::DivUnsigned64 => simple!(Kind::DivUnsigned64, op),
+                Kind::DivSigned64 => simple!(Kind::DivSigned64, op),
+                Kind::RemUnsigned64 => simple!(Kind::RemUnsigned64, op),
+                Kind::RemSigned64 => simple!(Kind::RemSigned64, op),
+                Kind::ShiftLogicalLeft64 => simple!(Kind::ShiftLogicalLeft64, op),
+                Kind::ShiftLogicalRight64 => simple!(Kind::ShiftLogicalRight64, op),
+                Kind::ShiftArithmeticRight64 => simple!(Kind::ShiftArithmeticRight64, op),
+                Kind::And => simple!(Kind::And, op),
+                Kind::Xor => simple!(Kind::Xor, op),
+                Kind::Or => simple!(Kind::Or, op),
+                Kind::MulUpperSignedSigned => simple!(Kind::MulUpperSignedSigned, op),
+                Kind::MulUpperUnsignedUnsigned => simple!(Kind::MulUpperUnsignedUnsigned, op),
+                Kind::MulUpperSignedUnsigned => simple!(Kind::MulUpperSignedUnsigned, op),
+                Kind::MulUpperSignedSignedW32 => simple!(Kind::MulUpperSignedSignedW32, op),
+                Kind::MulUpperUnsignedUnsignedW32 => simple!(Kind::MulUpperUnsignedUnsignedW32, op),
+                Kind::MulUpperSignedUnsignedW32 => simple!(Kind::MulUpperSignedUnsignedW32, op),
+                Kind::SetLessThanUnsigned => simple!(Kind::SetLessThanUnsigned, op),
+                Kind::SetLessThanSigned => simple!(Kind::SetLessThanSigned, op),
+                Kind::CmovIfZero => simple!(Kind::CmovIfZero, op),
+                Kind::CmovIfNotZero => simple!(Kind::CmovIfNotZero, op),
+                Kind::RotateLeft64 => simple!(Kind::RotateLeft64, op),
+                Kind::RotateLeft32 => simple!(Kind::RotateLeft32, op),
+                Kind::RotateRight64 => simple!(Kind::RotateRight64, op),
+                Kind::RotateRight32 => simple!(Kind::RotateRight32, op),
+                Kind::AndInverted => simple!(Kind::AndInverted, op),
+                Kind::OrInverted => simple!(Kind::OrInverted, op),
+                Kind::Xnor => simple!(Kind::Xnor, op),
+                Kind::Maximum => simple!(Kind::Maximum, op),
+                Kind::MaximumUnsigned => simple!(Kind::MaximumUnsigned, op),
+                Kind::Minimum => simple!(Kind::Minimum, op),
+                Kind::MinimumUnsigned => simple!(Kind::MinimumUnsigned, op),
 
-                Kind::LoadU8 => load!(op, op.imm as u32, 1, |b| u64::from(b[0])),
-                Kind::LoadI8 => load!(op, op.imm as u32, 1, |b| b[0] as i8 as i64 as u64),
-                Kind::LoadU16 => load!(op, op.imm as u32, 2, |b| u64::from(u16::from_le_bytes(b))),
-                Kind::LoadI16 => load!(op, op.imm as u32, 2, |b| i16::from_le_bytes(b) as i64 as u64),
-                Kind::LoadU32 => load!(op, op.imm as u32, 4, |b| u64::from(u32::from_le_bytes(b))),
-                Kind::LoadI32 => load!(op, op.imm as u32, 4, |b| sext32(u32::from_le_bytes(b))),
-                Kind::LoadU64 => load!(op, op.imm as u32, 8, |b| u64::from_le_bytes(b)),
-                Kind::StoreU8 => store!(op.imm as u32, [reg!(regs, op.a) as u8]),
-                Kind::StoreU16 => store!(op.imm as u32, (reg!(regs, op.a) as u16).to_le_bytes()),
-                Kind::StoreU32 => store!(op.imm as u32, (reg!(regs, op.a) as u32).to_le_bytes()),
-                Kind::StoreU64 => store!(op.imm as u32, reg!(regs, op.a).to_le_bytes()),
-
-                Kind::LoadIndirectU8 => {
-                    load!(op, (reg!(regs, op.a) as u32).wrapping_add(op.imm as u32), 1, |b| u64::from(b[0]))
+                Kind::ShiftLeftImm64ThenAdd64 => fused!(ShiftLeftImm64ThenAdd64, op),
+                Kind::Add64ThenLoadIndirectU64 => fused!(Add64ThenLoadIndirectU64, op),
+                Kind::Add64ThenLoadIndirectU8 => fused!(Add64ThenLoadIndirectU8, op),
+                Kind::Add64ThenStoreIndirectU64 => fused!(Add64ThenStoreIndirectU64, op),
+                Kind::LoadIndirectU64ThenShiftLeft64 => fused!(LoadIndirectU64ThenShiftLeft64, op),
+                Kind::ShiftLeft64ThenOr => fused!(ShiftLeft64ThenOr, op),
+                Kind::OrThenAdd64 => fused!(OrThenAdd64, op),
+                Kind::OrThenOr => fused!(OrThenOr, op),
+                Kind::AddImm64ThenAddImm64 => fused!(AddImm64ThenAddImm64, op),
+                Kind::AddImm32ThenAddImm32 => fused!(AddImm32ThenAddImm32, op),
+                Kind::AndImmThenShiftLeftImm64 => fused!(AndImmThenShiftLeftImm64, op),
+                Kind::AndImmThenOr => fused!(AndImmThenOr, op),
+                Kind::LoadIndirectU8ThenLoadIndirectU8 => fused!(LoadIndirectU8ThenLoadIndirectU8, op),
+                Kind::LoadIndirectU8ThenAndImm => fused!(LoadIndirectU8ThenAndImm, op),
+                Kind::LoadIndirectI32ThenLoadIndirectI32 => fused!(LoadIndirectI32ThenLoadIndirectI32, op),
+                Kind::StoreIndirectU8ThenAddImm64 => fused!(StoreIndirectU8ThenAddImm64, op),
+                Kind::StoreIndirectU8ThenAddImm32 => fused!(StoreIndirectU8ThenAddImm32, op),
+                Kind::StoreIndirectU32ThenAddImm32 => fused!(StoreIndirectU32ThenAddImm32, op),
+                Kind::StoreIndirectU64ThenAddImm64 => fused!(StoreIndirectU64ThenAddImm64, op),
+                Kind::StoreIndirectU32ThenStoreIndirectU32 => fused!(StoreIndirectU32ThenStoreIndirectU32, op),
+                Kind::OrThenCmovIfZeroImm => fused!(OrThenCmovIfZeroImm, op),
+                Kind::CmovIfZeroImmThenStoreIndirectU8 => fused!(CmovIfZeroImmThenStoreIndirectU8, op),
+                Kind::ShiftLeft32ThenAdd32 => fused!(ShiftLeft32ThenAdd32, op),
+                Kind::AddImm64ThenBranchLessUnsigned => fused!(AddImm64ThenBranchLessUnsigned, op),
+                Kind::AddImm32ThenBranchLessUnsigned => fused!(AddImm32ThenBranchLessUnsigned, op),
+                Kind::AddImm64ThenBranchNotEq => fused!(AddImm64ThenBranchNotEq, op),
+                Kind::AddImm32ThenBranchNotEq => fused!(AddImm32ThenBranchNotEq, op),
+                Kind::ShiftRightImm64ThenBranchGreaterOrEqualUnsigned => {
+                    fused!(ShiftRightImm64ThenBranchGreaterOrEqualUnsigned, op)
                 }
-                Kind::LoadIndirectI8 => {
-                    load!(op, (reg!(regs, op.a) as u32).wrapping_add(op.imm as u32), 1, |b| b[0] as i8 as i64 as u64)
+                Kind::StoreIndirectU64ThenBranchGreaterOrEqualUnsigned => {
+                    fused!(StoreIndirectU64ThenBranchGreaterOrEqualUnsigned, op)
                 }
-                Kind::LoadIndirectU16 => {
-                    load!(op, (reg!(regs, op.a) as u32).wrapping_add(op.imm as u32), 2, |b| u64::from(
-                        u16::from_le_bytes(b)
-                    ))
+                Kind::LoadIndirectI32ThenBranchGreaterOrEqualUnsigned => {
+                    fused!(LoadIndirectI32ThenBranchGreaterOrEqualUnsigned, op)
                 }
-                Kind::LoadIndirectI16 => {
-                    load!(
-                        op,
-                        (reg!(regs, op.a) as u32).wrapping_add(op.imm as u32),
-                        2,
-                        |b| i16::from_le_bytes(b) as i64 as u64
-                    )
+                Kind::LoadIndirectU8ThenBranchEqImm => fused!(LoadIndirectU8ThenBranchEqImm, op),
+                Kind::MoveRegThenBranchNotEqImm => fused!(MoveRegThenBranchNotEqImm, op),
+                Kind::ShiftLeft32ThenShiftLeftImm32 => fused!(ShiftLeft32ThenShiftLeftImm32, op),
+                Kind::ShiftLeftImm32ThenAddImm32 => fused!(ShiftLeftImm32ThenAddImm32, op),
+                Kind::ShiftLeftImm32ThenAdd32 => fused!(ShiftLeftImm32ThenAdd32, op),
+                Kind::ShiftLeftImm32ThenAndImm => fused!(ShiftLeftImm32ThenAndImm, op),
+                Kind::ShiftLeftImm64ThenAndImm => fused!(ShiftLeftImm64ThenAndImm, op),
+                Kind::ShiftRightImm32ThenCmovIfNotZeroImm => fused!(ShiftRightImm32ThenCmovIfNotZeroImm, op),
+                Kind::ShiftRight32ThenAndImm => fused!(ShiftRight32ThenAndImm, op),
+                Kind::ShiftRight32ThenShiftRight32 => fused!(ShiftRight32ThenShiftRight32, op),
+                Kind::ShiftArithmeticRightImm32ThenAnd => fused!(ShiftArithmeticRightImm32ThenAnd, op),
+                Kind::NegateAndAddImm32ThenShiftRight32 => fused!(NegateAndAddImm32ThenShiftRight32, op),
+                Kind::NegateAndAddImm64ThenShiftRight64 => fused!(NegateAndAddImm64ThenShiftRight64, op),
+                Kind::AddImm32ThenShiftLeft32 => fused!(AddImm32ThenShiftLeft32, op),
+                Kind::AddImm32ThenMoveReg => fused!(AddImm32ThenMoveReg, op),
+                Kind::AddImm64ThenMoveReg => fused!(AddImm64ThenMoveReg, op),
+                Kind::AddImm32ThenNegateAndAddImm32 => fused!(AddImm32ThenNegateAndAddImm32, op),
+                Kind::AddImm64ThenNegateAndAddImm64 => fused!(AddImm64ThenNegateAndAddImm64, op),
+                Kind::AddImm32ThenStoreIndirectU32 => fused!(AddImm32ThenStoreIndirectU32, op),
+                Kind::AddImm64ThenStoreIndirectU32 => fused!(AddImm64ThenStoreIndirectU32, op),
+                Kind::AndImmThenShiftLeft32 => fused!(AndImmThenShiftLeft32, op),
+                Kind::AndImmThenShiftLeftImm32 => fused!(AndImmThenShiftLeftImm32, op),
+                Kind::AndThenLoadIndirectI32 => fused!(AndThenLoadIndirectI32, op),
+                Kind::Add32ThenShiftArithmeticRightImm32 => fused!(Add32ThenShiftArithmeticRightImm32, op),
+                Kind::Add32ThenOr => fused!(Add32ThenOr, op),
+                Kind::Add32ThenLoadIndirectU8 => fused!(Add32ThenLoadIndirectU8, op),
+                Kind::Add32ThenLoadIndirectI32 => fused!(Add32ThenLoadIndirectI32, op),
+                Kind::Add64ThenLoadIndirectI32 => fused!(Add64ThenLoadIndirectI32, op),
+                Kind::CmovIfNotZeroImmThenAdd32 => fused!(CmovIfNotZeroImmThenAdd32, op),
+                Kind::OrThenStoreIndirectU32 => fused!(OrThenStoreIndirectU32, op),
+                Kind::LoadIndirectI32ThenShiftRightImm32 => fused!(LoadIndirectI32ThenShiftRightImm32, op),
+                Kind::LoadIndirectI32ThenAddImm32 => fused!(LoadIndirectI32ThenAddImm32, op),
+                Kind::LoadIndirectI32ThenAddImm64 => fused!(LoadIndirectI32ThenAddImm64, op),
+                Kind::StoreIndirectU32ThenLoadIndirectI32 => fused!(StoreIndirectU32ThenLoadIndirectI32, op),
+                Kind::ShiftRightImm32ThenBranchGreaterOrEqualUnsigned => {
+                    fused!(ShiftRightImm32ThenBranchGreaterOrEqualUnsigned, op)
                 }
-                Kind::LoadIndirectU32 => {
-                    load!(op, (reg!(regs, op.a) as u32).wrapping_add(op.imm as u32), 4, |b| u64::from(
-                        u32::from_le_bytes(b)
-                    ))
-                }
-                Kind::LoadIndirectI32 => {
-                    load!(op, (reg!(regs, op.a) as u32).wrapping_add(op.imm as u32), 4, |b| sext32(u32::from_le_bytes(
-                        b
-                    )))
-                }
-                Kind::LoadIndirectU64 => {
-                    load!(op, (reg!(regs, op.a) as u32).wrapping_add(op.imm as u32), 8, |b| u64::from_le_bytes(b))
-                }
-                Kind::StoreIndirectU8 => {
-                    store!((reg!(regs, op.b) as u32).wrapping_add(op.imm as u32), [reg!(regs, op.a) as u8])
-                }
-                Kind::StoreIndirectU16 => {
-                    store!(
-                        (reg!(regs, op.b) as u32).wrapping_add(op.imm as u32),
-                        (reg!(regs, op.a) as u16).to_le_bytes()
-                    )
-                }
-                Kind::StoreIndirectU32 => {
-                    store!(
-                        (reg!(regs, op.b) as u32).wrapping_add(op.imm as u32),
-                        (reg!(regs, op.a) as u32).to_le_bytes()
-                    )
-                }
-                Kind::StoreIndirectU64 => {
-                    store!((reg!(regs, op.b) as u32).wrapping_add(op.imm as u32), reg!(regs, op.a).to_le_bytes())
-                }
-
-                Kind::StoreImmU8 => store!(op.target, [op.imm as u8]),
-                Kind::StoreImmU16 => store!(op.target, (op.imm as u16).to_le_bytes()),
-                Kind::StoreImmU32 => store!(op.target, (op.imm as u32).to_le_bytes()),
-                Kind::StoreImmU64 => store!(op.target, op.imm.to_le_bytes()),
-                Kind::StoreImmIndirectU8 => store!((reg!(regs, op.b) as u32).wrapping_add(op.target), [op.imm as u8]),
-                Kind::StoreImmIndirectU16 => {
-                    store!((reg!(regs, op.b) as u32).wrapping_add(op.target), (op.imm as u16).to_le_bytes())
-                }
-                Kind::StoreImmIndirectU32 => {
-                    store!((reg!(regs, op.b) as u32).wrapping_add(op.target), (op.imm as u32).to_le_bytes())
-                }
-                Kind::StoreImmIndirectU64 => {
-                    store!((reg!(regs, op.b) as u32).wrapping_add(op.target), op.imm.to_le_bytes())
-                }
-
-                Kind::CountSetBits64 => set!(op, u64::from(reg!(regs, op.a).count_ones())),
-                Kind::CountSetBits32 => set!(op, u64::from((reg!(regs, op.a) as u32).count_ones())),
-                Kind::CountLeadingZeroBits64 => set!(op, u64::from(reg!(regs, op.a).leading_zeros())),
-                Kind::CountLeadingZeroBits32 => set!(op, u64::from((reg!(regs, op.a) as u32).leading_zeros())),
-                Kind::CountTrailingZeroBits64 => set!(op, u64::from(reg!(regs, op.a).trailing_zeros())),
-                Kind::CountTrailingZeroBits32 => set!(op, u64::from((reg!(regs, op.a) as u32).trailing_zeros())),
-                Kind::SignExtend8 => set!(op, reg!(regs, op.a) as i8 as i64 as u64),
-                Kind::SignExtend16 => set!(op, reg!(regs, op.a) as i16 as i64 as u64),
-                Kind::ZeroExtend16 => set!(op, u64::from(reg!(regs, op.a) as u16)),
-                Kind::ReverseByte => set!(op, reg!(regs, op.a).swap_bytes()),
-                Kind::ReverseByteW32 => set!(op, sext32((reg!(regs, op.a) as u32).swap_bytes())),
-
-                Kind::AddImm32 => alu_imm!(op, |x, imm| sext32((x as u32).wrapping_add(imm as u32))),
-                Kind::AddImm64 => alu_imm!(op, |x, imm| x.wrapping_add(imm)),
-                Kind::AndImm => alu_imm!(op, |x, imm| x & imm),
-                Kind::XorImm => alu_imm!(op, |x, imm| x ^ imm),
-                Kind::OrImm => alu_imm!(op, |x, imm| x | imm),
-                Kind::MulImm32 => alu_imm!(op, |x, imm| sext32((x as u32).wrapping_mul(imm as u32))),
-                Kind::MulImm64 => alu_imm!(op, |x, imm| x.wrapping_mul(imm)),
-                Kind::SetLessThanUnsignedImm => alu_imm!(op, |x, imm| u64::from(x < imm)),
-                Kind::SetLessThanSignedImm => alu_imm!(op, |x, imm| u64::from((x as i64) < (imm as i64))),
-                Kind::ShiftLogicalLeftImm32 => alu_imm!(op, |x, imm| sext32((x as u32).wrapping_shl(imm as u32))),
-                Kind::ShiftLogicalRightImm32 => alu_imm!(op, |x, imm| sext32((x as u32).wrapping_shr(imm as u32))),
-                Kind::ShiftArithmeticRightImm32 => {
-                    alu_imm!(op, |x, imm| sext32(((x as i32).wrapping_shr(imm as u32)) as u32))
-                }
-                Kind::ShiftLogicalLeftImm64 => alu_imm!(op, |x, imm| x.wrapping_shl(imm as u32)),
-                Kind::ShiftLogicalRightImm64 => alu_imm!(op, |x, imm| x.wrapping_shr(imm as u32)),
-                Kind::ShiftArithmeticRightImm64 => alu_imm!(op, |x, imm| (x as i64).wrapping_shr(imm as u32) as u64),
-                Kind::NegateAndAddImm32 => alu_imm!(op, |x, imm| sext32((imm as u32).wrapping_sub(x as u32))),
-                Kind::NegateAndAddImm64 => alu_imm!(op, |x, imm| imm.wrapping_sub(x)),
-                Kind::SetGreaterThanUnsignedImm => alu_imm!(op, |x, imm| u64::from(x > imm)),
-                Kind::SetGreaterThanSignedImm => alu_imm!(op, |x, imm| u64::from((x as i64) > (imm as i64))),
-                Kind::ShiftLogicalLeftImmAlt32 => alu_imm!(op, |x, imm| sext32((imm as u32).wrapping_shl(x as u32))),
-                Kind::ShiftLogicalRightImmAlt32 => alu_imm!(op, |x, imm| sext32((imm as u32).wrapping_shr(x as u32))),
-                Kind::ShiftArithmeticRightImmAlt32 => {
-                    alu_imm!(op, |x, imm| sext32((imm as i32).wrapping_shr(x as u32) as u32))
-                }
-                Kind::ShiftLogicalLeftImmAlt64 => alu_imm!(op, |x, imm| imm.wrapping_shl(x as u32)),
-                Kind::ShiftLogicalRightImmAlt64 => alu_imm!(op, |x, imm| imm.wrapping_shr(x as u32)),
-                Kind::ShiftArithmeticRightImmAlt64 => {
-                    alu_imm!(op, |x, imm| (imm as i64).wrapping_shr(x as u32) as u64)
-                }
-                Kind::CmovIfZeroImm => {
-                    if reg!(regs, op.a) == 0 {
-                        reg!(regs, op.d) = op.imm;
-                    }
-                    next!()
-                }
-                Kind::CmovIfNotZeroImm => {
-                    if reg!(regs, op.a) != 0 {
-                        reg!(regs, op.d) = op.imm;
-                    }
-                    next!()
-                }
-                Kind::RotateRightImm32 => alu_imm!(op, |x, imm| sext32((x as u32).rotate_right(imm as u32 & 31))),
-                Kind::RotateRightImmAlt32 => alu_imm!(op, |x, imm| sext32((imm as u32).rotate_right(x as u32 & 31))),
-                Kind::RotateRightImm64 => alu_imm!(op, |x, imm| x.rotate_right(imm as u32 & 63)),
-                Kind::RotateRightImmAlt64 => alu_imm!(op, |x, imm| imm.rotate_right(x as u32 & 63)),
-
-                Kind::Add32 => alu3!(op, |x, y| sext32((x as u32).wrapping_add(y as u32))),
-                Kind::Sub32 => alu3!(op, |x, y| sext32((x as u32).wrapping_sub(y as u32))),
-                Kind::Mul32 => alu3!(op, |x, y| sext32((x as u32).wrapping_mul(y as u32))),
-                Kind::DivUnsigned32 => alu3!(op, |x, y| sext32(div_u32(x as u32, y as u32))),
-                Kind::DivSigned32 => alu3!(op, |x, y| sext32(div_i32(x as i32, y as i32) as u32)),
-                Kind::RemUnsigned32 => alu3!(op, |x, y| sext32(rem_u32(x as u32, y as u32))),
-                Kind::RemSigned32 => alu3!(op, |x, y| sext32(rem_i32(x as i32, y as i32) as u32)),
-                Kind::ShiftLogicalLeft32 => alu3!(op, |x, y| sext32((x as u32).wrapping_shl(y as u32))),
-                Kind::ShiftLogicalRight32 => alu3!(op, |x, y| sext32((x as u32).wrapping_shr(y as u32))),
-                Kind::ShiftArithmeticRight32 => alu3!(op, |x, y| sext32((x as i32).wrapping_shr(y as u32) as u32)),
-                Kind::Add64 => alu3!(op, |x, y| x.wrapping_add(y)),
-                Kind::Sub64 => alu3!(op, |x, y| x.wrapping_sub(y)),
-                Kind::Mul64 => alu3!(op, |x, y| x.wrapping_mul(y)),
-                Kind::DivUnsigned64 => alu3!(op, |x, y| div_u64(x, y)),
-                Kind::DivSigned64 => alu3!(op, |x, y| div_i64(x as i64, y as i64) as u64),
-                Kind::RemUnsigned64 => alu3!(op, |x, y| rem_u64(x, y)),
-                Kind::RemSigned64 => alu3!(op, |x, y| rem_i64(x as i64, y as i64) as u64),
-                Kind::ShiftLogicalLeft64 => alu3!(op, |x, y| x.wrapping_shl(y as u32)),
-                Kind::ShiftLogicalRight64 => alu3!(op, |x, y| x.wrapping_shr(y as u32)),
-                Kind::ShiftArithmeticRight64 => alu3!(op, |x, y| (x as i64).wrapping_shr(y as u32) as u64),
-                Kind::And => alu3!(op, |x, y| x & y),
-                Kind::Xor => alu3!(op, |x, y| x ^ y),
-                Kind::Or => alu3!(op, |x, y| x | y),
-                Kind::MulUpperSignedSigned => {
-                    alu3!(op, |x, y| ((i128::from(x as i64) * i128::from(y as i64)) >> 64) as u64)
-                }
-                Kind::MulUpperUnsignedUnsigned => alu3!(op, |x, y| ((u128::from(x) * u128::from(y)) >> 64) as u64),
-                Kind::MulUpperSignedUnsigned => {
-                    alu3!(op, |x, y| ((i128::from(x as i64).wrapping_mul(y as i128)) >> 64) as u64)
-                }
-                Kind::MulUpperSignedSignedW32 => {
-                    alu3!(op, |x, y| sext32(((i64::from(x as i32) * i64::from(y as i32)) >> 32) as u32))
-                }
-                Kind::MulUpperUnsignedUnsignedW32 => {
-                    alu3!(op, |x, y| sext32(((u64::from(x as u32) * u64::from(y as u32)) >> 32) as u32))
-                }
-                Kind::MulUpperSignedUnsignedW32 => {
-                    alu3!(op, |x, y| sext32(((i64::from(x as i32) * i64::from(y as u32)) >> 32) as u32))
-                }
-                Kind::SetLessThanUnsigned => alu3!(op, |x, y| u64::from(x < y)),
-                Kind::SetLessThanSigned => alu3!(op, |x, y| u64::from((x as i64) < (y as i64))),
-                Kind::CmovIfZero => {
-                    if reg!(regs, op.b) == 0 {
-                        reg!(regs, op.d) = reg!(regs, op.a);
-                    }
-                    next!()
-                }
-                Kind::CmovIfNotZero => {
-                    if reg!(regs, op.b) != 0 {
-                        reg!(regs, op.d) = reg!(regs, op.a);
-                    }
-                    next!()
-                }
-                Kind::RotateLeft64 => alu3!(op, |x, y| x.rotate_left(y as u32 & 63)),
-                Kind::RotateLeft32 => alu3!(op, |x, y| sext32((x as u32).rotate_left(y as u32 & 31))),
-                Kind::RotateRight64 => alu3!(op, |x, y| x.rotate_right(y as u32 & 63)),
-                Kind::RotateRight32 => alu3!(op, |x, y| sext32((x as u32).rotate_right(y as u32 & 31))),
-                Kind::AndInverted => alu3!(op, |x, y| x & !y),
-                Kind::OrInverted => alu3!(op, |x, y| x | !y),
-                Kind::Xnor => alu3!(op, |x, y| !(x ^ y)),
-                Kind::Maximum => alu3!(op, |x, y| (x as i64).max(y as i64) as u64),
-                Kind::MaximumUnsigned => alu3!(op, |x, y| x.max(y)),
-                Kind::Minimum => alu3!(op, |x, y| (x as i64).min(y as i64) as u64),
-                Kind::MinimumUnsigned => alu3!(op, |x, y| x.min(y)),
+                Kind::AddImm32ThenBranchEqImm => fused!(AddImm32ThenBranchEqImm, op),
+                Kind::AddImm64ThenBranchEqImm => fused!(AddImm64ThenBranchEqImm, op),
             }
         };
         self.regs = regs;
         self.gas = gas;
         self.next_op = next_op;
         (op_index, exit)
+    }
+}
+
+/// Executes a straight-line operation: one that neither transfers control nor
+/// interrupts (moves, ALU operations, loads and stores). Called with a constant
+/// `kind` from every dispatch arm, so each call inlines to that kind's code alone.
+///
+/// A load or store that faults leaves registers and memory unchanged.
+#[inline(always)]
+fn simple(kind: Kind, op: &Op, regs: &mut [u64; 16], memory: &mut Memory) -> Result<(), Fault> {
+    // Unused operand reads are dead code after inlining.
+    let x = reg(regs, op.a);
+    let y = reg(regs, op.b);
+    let imm = op.imm;
+    // Addresses: absolute (`imm`), base `a` plus `imm` (indirect loads), base `b` plus
+    // `imm` (indirect stores of `a`) or plus `target` (indirect stores of `imm`).
+    let indirect_load = (x as u32).wrapping_add(imm as u32);
+    let indirect_store = (y as u32).wrapping_add(imm as u32);
+    let indirect_store_imm = (y as u32).wrapping_add(op.target);
+    let value = match kind {
+        Kind::LoadImm | Kind::LoadImm64 => imm,
+        Kind::MoveReg => x,
+
+        Kind::LoadU8 => return load(memory, regs, op.d, imm as u32, |[b]: [u8; 1]| u64::from(b)),
+        Kind::LoadI8 => return load(memory, regs, op.d, imm as u32, |[b]: [u8; 1]| b as i8 as i64 as u64),
+        Kind::LoadU16 => return load(memory, regs, op.d, imm as u32, |b| u64::from(u16::from_le_bytes(b))),
+        Kind::LoadI16 => return load(memory, regs, op.d, imm as u32, |b| i16::from_le_bytes(b) as i64 as u64),
+        Kind::LoadU32 => return load(memory, regs, op.d, imm as u32, |b| u64::from(u32::from_le_bytes(b))),
+        Kind::LoadI32 => return load(memory, regs, op.d, imm as u32, |b| sext32(u32::from_le_bytes(b))),
+        Kind::LoadU64 => return load(memory, regs, op.d, imm as u32, u64::from_le_bytes),
+        Kind::LoadIndirectU8 => return load(memory, regs, op.d, indirect_load, |[b]: [u8; 1]| u64::from(b)),
+        Kind::LoadIndirectI8 => return load(memory, regs, op.d, indirect_load, |[b]: [u8; 1]| b as i8 as i64 as u64),
+        Kind::LoadIndirectU16 => return load(memory, regs, op.d, indirect_load, |b| u64::from(u16::from_le_bytes(b))),
+        Kind::LoadIndirectI16 => {
+            return load(memory, regs, op.d, indirect_load, |b| i16::from_le_bytes(b) as i64 as u64)
+        }
+        Kind::LoadIndirectU32 => return load(memory, regs, op.d, indirect_load, |b| u64::from(u32::from_le_bytes(b))),
+        Kind::LoadIndirectI32 => return load(memory, regs, op.d, indirect_load, |b| sext32(u32::from_le_bytes(b))),
+        Kind::LoadIndirectU64 => return load(memory, regs, op.d, indirect_load, u64::from_le_bytes),
+
+        Kind::StoreU8 => return memory.store(imm as u32, [x as u8]),
+        Kind::StoreU16 => return memory.store(imm as u32, (x as u16).to_le_bytes()),
+        Kind::StoreU32 => return memory.store(imm as u32, (x as u32).to_le_bytes()),
+        Kind::StoreU64 => return memory.store(imm as u32, x.to_le_bytes()),
+        Kind::StoreIndirectU8 => return memory.store(indirect_store, [x as u8]),
+        Kind::StoreIndirectU16 => return memory.store(indirect_store, (x as u16).to_le_bytes()),
+        Kind::StoreIndirectU32 => return memory.store(indirect_store, (x as u32).to_le_bytes()),
+        Kind::StoreIndirectU64 => return memory.store(indirect_store, x.to_le_bytes()),
+        Kind::StoreImmU8 => return memory.store(op.target, [imm as u8]),
+        Kind::StoreImmU16 => return memory.store(op.target, (imm as u16).to_le_bytes()),
+        Kind::StoreImmU32 => return memory.store(op.target, (imm as u32).to_le_bytes()),
+        Kind::StoreImmU64 => return memory.store(op.target, imm.to_le_bytes()),
+        Kind::StoreImmIndirectU8 => return memory.store(indirect_store_imm, [imm as u8]),
+        Kind::StoreImmIndirectU16 => return memory.store(indirect_store_imm, (imm as u16).to_le_bytes()),
+        Kind::StoreImmIndirectU32 => return memory.store(indirect_store_imm, (imm as u32).to_le_bytes()),
+        Kind::StoreImmIndirectU64 => return memory.store(indirect_store_imm, imm.to_le_bytes()),
+
+        Kind::CountSetBits64 => u64::from(x.count_ones()),
+        Kind::CountSetBits32 => u64::from((x as u32).count_ones()),
+        Kind::CountLeadingZeroBits64 => u64::from(x.leading_zeros()),
+        Kind::CountLeadingZeroBits32 => u64::from((x as u32).leading_zeros()),
+        Kind::CountTrailingZeroBits64 => u64::from(x.trailing_zeros()),
+        Kind::CountTrailingZeroBits32 => u64::from((x as u32).trailing_zeros()),
+        Kind::SignExtend8 => x as i8 as i64 as u64,
+        Kind::SignExtend16 => x as i16 as i64 as u64,
+        Kind::ZeroExtend16 => u64::from(x as u16),
+        Kind::ReverseByte => x.swap_bytes(),
+        Kind::ReverseByteW32 => sext32((x as u32).swap_bytes()),
+
+        Kind::AddImm32 => sext32((x as u32).wrapping_add(imm as u32)),
+        Kind::AddImm64 => x.wrapping_add(imm),
+        Kind::AndImm => x & imm,
+        Kind::XorImm => x ^ imm,
+        Kind::OrImm => x | imm,
+        Kind::MulImm32 => sext32((x as u32).wrapping_mul(imm as u32)),
+        Kind::MulImm64 => x.wrapping_mul(imm),
+        Kind::SetLessThanUnsignedImm => u64::from(x < imm),
+        Kind::SetLessThanSignedImm => u64::from((x as i64) < (imm as i64)),
+        Kind::ShiftLogicalLeftImm32 => sext32((x as u32).wrapping_shl(imm as u32)),
+        Kind::ShiftLogicalRightImm32 => sext32((x as u32).wrapping_shr(imm as u32)),
+        Kind::ShiftArithmeticRightImm32 => sext32((x as i32).wrapping_shr(imm as u32) as u32),
+        Kind::ShiftLogicalLeftImm64 => x.wrapping_shl(imm as u32),
+        Kind::ShiftLogicalRightImm64 => x.wrapping_shr(imm as u32),
+        Kind::ShiftArithmeticRightImm64 => (x as i64).wrapping_shr(imm as u32) as u64,
+        Kind::NegateAndAddImm32 => sext32((imm as u32).wrapping_sub(x as u32)),
+        Kind::NegateAndAddImm64 => imm.wrapping_sub(x),
+        Kind::SetGreaterThanUnsignedImm => u64::from(x > imm),
+        Kind::SetGreaterThanSignedImm => u64::from((x as i64) > (imm as i64)),
+        Kind::ShiftLogicalLeftImmAlt32 => sext32((imm as u32).wrapping_shl(x as u32)),
+        Kind::ShiftLogicalRightImmAlt32 => sext32((imm as u32).wrapping_shr(x as u32)),
+        Kind::ShiftArithmeticRightImmAlt32 => sext32((imm as i32).wrapping_shr(x as u32) as u32),
+        Kind::ShiftLogicalLeftImmAlt64 => imm.wrapping_shl(x as u32),
+        Kind::ShiftLogicalRightImmAlt64 => imm.wrapping_shr(x as u32),
+        Kind::ShiftArithmeticRightImmAlt64 => (imm as i64).wrapping_shr(x as u32) as u64,
+        Kind::CmovIfZeroImm if x == 0 => imm,
+        Kind::CmovIfNotZeroImm if x != 0 => imm,
+        Kind::CmovIfZeroImm | Kind::CmovIfNotZeroImm => return Ok(()),
+        Kind::RotateRightImm32 => sext32((x as u32).rotate_right(imm as u32 & 31)),
+        Kind::RotateRightImmAlt32 => sext32((imm as u32).rotate_right(x as u32 & 31)),
+        Kind::RotateRightImm64 => x.rotate_right(imm as u32 & 63),
+        Kind::RotateRightImmAlt64 => imm.rotate_right(x as u32 & 63),
+
+        Kind::Add32 => sext32((x as u32).wrapping_add(y as u32)),
+        Kind::Sub32 => sext32((x as u32).wrapping_sub(y as u32)),
+        Kind::Mul32 => sext32((x as u32).wrapping_mul(y as u32)),
+        Kind::DivUnsigned32 => sext32(div_u32(x as u32, y as u32)),
+        Kind::DivSigned32 => sext32(div_i32(x as i32, y as i32) as u32),
+        Kind::RemUnsigned32 => sext32(rem_u32(x as u32, y as u32)),
+        Kind::RemSigned32 => sext32(rem_i32(x as i32, y as i32) as u32),
+        Kind::ShiftLogicalLeft32 => sext32((x as u32).wrapping_shl(y as u32)),
+        Kind::ShiftLogicalRight32 => sext32((x as u32).wrapping_shr(y as u32)),
+        Kind::ShiftArithmeticRight32 => sext32((x as i32).wrapping_shr(y as u32) as u32),
+        Kind::Add64 => x.wrapping_add(y),
+        Kind::Sub64 => x.wrapping_sub(y),
+        Kind::Mul64 => x.wrapping_mul(y),
+        Kind::DivUnsigned64 => div_u64(x, y),
+        Kind::DivSigned64 => div_i64(x as i64, y as i64) as u64,
+        Kind::RemUnsigned64 => rem_u64(x, y),
+        Kind::RemSigned64 => rem_i64(x as i64, y as i64) as u64,
+        Kind::ShiftLogicalLeft64 => x.wrapping_shl(y as u32),
+        Kind::ShiftLogicalRight64 => x.wrapping_shr(y as u32),
+        Kind::ShiftArithmeticRight64 => (x as i64).wrapping_shr(y as u32) as u64,
+        Kind::And => x & y,
+        Kind::Xor => x ^ y,
+        Kind::Or => x | y,
+        Kind::MulUpperSignedSigned => ((i128::from(x as i64) * i128::from(y as i64)) >> 64) as u64,
+        Kind::MulUpperUnsignedUnsigned => ((u128::from(x) * u128::from(y)) >> 64) as u64,
+        Kind::MulUpperSignedUnsigned => ((i128::from(x as i64).wrapping_mul(y as i128)) >> 64) as u64,
+        Kind::MulUpperSignedSignedW32 => sext32(((i64::from(x as i32) * i64::from(y as i32)) >> 32) as u32),
+        Kind::MulUpperUnsignedUnsignedW32 => sext32(((u64::from(x as u32) * u64::from(y as u32)) >> 32) as u32),
+        Kind::MulUpperSignedUnsignedW32 => sext32(((i64::from(x as i32) * i64::from(y as u32)) >> 32) as u32),
+        Kind::SetLessThanUnsigned => u64::from(x < y),
+        Kind::SetLessThanSigned => u64::from((x as i64) < (y as i64)),
+        // Conditional moves: `d = a` if `b` is (not) zero.
+        Kind::CmovIfZero if y == 0 => x,
+        Kind::CmovIfNotZero if y != 0 => x,
+        Kind::CmovIfZero | Kind::CmovIfNotZero => return Ok(()),
+        Kind::RotateLeft64 => x.rotate_left(y as u32 & 63),
+        Kind::RotateLeft32 => sext32((x as u32).rotate_left(y as u32 & 31)),
+        Kind::RotateRight64 => x.rotate_right(y as u32 & 63),
+        Kind::RotateRight32 => sext32((x as u32).rotate_right(y as u32 & 31)),
+        Kind::AndInverted => x & !y,
+        Kind::OrInverted => x | !y,
+        Kind::Xnor => !(x ^ y),
+        Kind::Maximum => (x as i64).max(y as i64) as u64,
+        Kind::MaximumUnsigned => x.max(y),
+        Kind::Minimum => (x as i64).min(y as i64) as u64,
+        Kind::MinimumUnsigned => x.min(y),
+        _ => unreachable!("{kind:?} is not a straight-line operation"),
+    };
+    *reg_mut(regs, op.d) = value;
+    Ok(())
+}
+
+/// Loads `N` bytes at `address` into register `d`, converted by `convert`.
+#[inline(always)]
+fn load<const N: usize>(
+    memory: &Memory,
+    regs: &mut [u64; 16],
+    d: u8,
+    address: u32,
+    convert: impl FnOnce([u8; N]) -> u64,
+) -> Result<(), Fault> {
+    let bytes = memory.load::<N>(address)?;
+    *reg_mut(regs, d) = convert(bytes);
+    Ok(())
+}
+
+/// Whether a conditional branch of `kind` is taken. Called with a constant `kind`.
+#[inline(always)]
+fn condition(kind: Kind, op: &Op, regs: &[u64; 16]) -> bool {
+    let x = reg(regs, op.a);
+    let y = reg(regs, op.b);
+    let imm = op.imm;
+    match kind {
+        Kind::BranchEq => x == y,
+        Kind::BranchNotEq => x != y,
+        Kind::BranchLessUnsigned => x < y,
+        Kind::BranchLessSigned => (x as i64) < (y as i64),
+        Kind::BranchGreaterOrEqualUnsigned => x >= y,
+        Kind::BranchGreaterOrEqualSigned => (x as i64) >= (y as i64),
+        Kind::BranchEqImm => x == imm,
+        Kind::BranchNotEqImm => x != imm,
+        Kind::BranchLessUnsignedImm => x < imm,
+        Kind::BranchLessOrEqualUnsignedImm => x <= imm,
+        Kind::BranchGreaterOrEqualUnsignedImm => x >= imm,
+        Kind::BranchGreaterUnsignedImm => x > imm,
+        Kind::BranchLessSignedImm => (x as i64) < (imm as i64),
+        Kind::BranchLessOrEqualSignedImm => (x as i64) <= (imm as i64),
+        Kind::BranchGreaterOrEqualSignedImm => (x as i64) >= (imm as i64),
+        Kind::BranchGreaterSignedImm => (x as i64) > (imm as i64),
+        _ => unreachable!("{kind:?} is not a conditional branch"),
     }
 }
 
