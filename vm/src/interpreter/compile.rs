@@ -157,6 +157,13 @@ define_kinds! {
     LoadIndirectI32ThenAddImm32 = LoadIndirectI32 + AddImm32,
     LoadIndirectI32ThenAddImm64 = LoadIndirectI32 + AddImm64,
     StoreIndirectU32ThenLoadIndirectI32 = StoreIndirectU32 + LoadIndirectI32,
+    // Function prologues and epilogues, argument set-up: in all compiled code.
+    AddImm64ThenStoreIndirectU64 = AddImm64 + StoreIndirectU64,
+    StoreIndirectU64ThenStoreIndirectU64 = StoreIndirectU64 + StoreIndirectU64,
+    LoadIndirectU64ThenLoadIndirectU64 = LoadIndirectU64 + LoadIndirectU64,
+    LoadIndirectU64ThenAddImm64 = LoadIndirectU64 + AddImm64,
+    LoadImmThenLoadImm = LoadImm + LoadImm,
+    MoveRegThenMoveReg = MoveReg + MoveReg,
     // A straight-line operation and the branch or jump that ends its block.
     AddImm64ThenBranchLessUnsigned = AddImm64 + BranchLessUnsigned,
     AddImm32ThenBranchLessUnsigned = AddImm32 + BranchLessUnsigned,

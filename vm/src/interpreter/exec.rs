@@ -594,6 +594,12 @@ impl Machine {
                 }
                 Kind::AddImm32ThenBranchEqImm => fused!(AddImm32ThenBranchEqImm, op),
                 Kind::AddImm64ThenBranchEqImm => fused!(AddImm64ThenBranchEqImm, op),
+                Kind::AddImm64ThenStoreIndirectU64 => fused!(AddImm64ThenStoreIndirectU64, op),
+                Kind::StoreIndirectU64ThenStoreIndirectU64 => fused!(StoreIndirectU64ThenStoreIndirectU64, op),
+                Kind::LoadIndirectU64ThenLoadIndirectU64 => fused!(LoadIndirectU64ThenLoadIndirectU64, op),
+                Kind::LoadIndirectU64ThenAddImm64 => fused!(LoadIndirectU64ThenAddImm64, op),
+                Kind::LoadImmThenLoadImm => fused!(LoadImmThenLoadImm, op),
+                Kind::MoveRegThenMoveReg => fused!(MoveRegThenMoveReg, op),
             }
         };
         self.regs = regs;
