@@ -119,7 +119,9 @@ impl Schedule {
             event_per_byte: gas(slope(W::deposit_event_per_byte)),
             hash: beyond_host_call(W::hash_blake2_256),
             hash_per_byte: gas(slope(W::hash_blake2_256_per_byte)),
-            copy_per_byte: gas(slope(W::input_copy_per_byte).saturating_sub(slope(W::call))),
+            // The difference of two similar per-byte slopes, which noise can make zero
+            // or negative: at least one unit, so that copying is never free.
+            copy_per_byte: gas(slope(W::input_copy_per_byte).saturating_sub(slope(W::call))).max(1),
             terminate: gas(W::terminate().ref_time().saturating_sub(W::call(0).ref_time())),
             instantiate: gas(slope(W::instantiate_contract).saturating_sub(host_call).saturating_sub(frame)),
             heap_page: gas(slope(W::heap_pages)),

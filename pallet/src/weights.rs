@@ -71,135 +71,137 @@ pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `c` is `[64, 131072]`.
 	fn upload_code(c: u32, ) -> Weight {
-		// Minimum execution time: 51_238_000 picoseconds.
-		Weight::from_parts(60_429_000, 990)
-			.saturating_add(Weight::from_parts(27_138, 0).saturating_mul(c.into()))
+		// Minimum execution time: 60_198_000 picoseconds.
+		Weight::from_parts(68_318_000, 990)
+			.saturating_add(Weight::from_parts(33_289, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	fn remove_code() -> Weight {
-		// Minimum execution time: 42_677_000 picoseconds.
-		Weight::from_parts(48_217_000, 990)
+		// Minimum execution time: 44_682_000 picoseconds.
+		Weight::from_parts(53_426_000, 990)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// The range of component `i` is `[0, 16384]`.
 	/// The range of component `s` is `[0, 1024]`.
-	fn instantiate(i: u32, _s: u32, ) -> Weight {
-		// Minimum execution time: 108_797_000 picoseconds.
-		Weight::from_parts(125_411_083, 990)
-			.saturating_add(Weight::from_parts(210, 0).saturating_mul(i.into()))
+	fn instantiate(i: u32, s: u32, ) -> Weight {
+		// Minimum execution time: 113_721_000 picoseconds.
+		Weight::from_parts(136_621_017, 990)
+			.saturating_add(Weight::from_parts(330, 0).saturating_mul(i.into()))
+			.saturating_add(Weight::from_parts(3_071, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// The range of component `i` is `[0, 16384]`.
 	fn call(i: u32, ) -> Weight {
-		// Minimum execution time: 23_592_000 picoseconds.
-		Weight::from_parts(27_808_390, 990)
-			.saturating_add(Weight::from_parts(269, 0).saturating_mul(i.into()))
+		// Minimum execution time: 24_432_000 picoseconds.
+		Weight::from_parts(33_044_863, 990)
+			.saturating_add(Weight::from_parts(343, 0).saturating_mul(i.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 	}
 	fn set_code() -> Weight {
-		// Minimum execution time: 21_142_000 picoseconds.
-		Weight::from_parts(25_616_000, 990)
+		// Minimum execution time: 21_794_000 picoseconds.
+		Weight::from_parts(26_701_000, 990)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// The range of component `r` is `[1, 100000]`.
 	fn instructions(r: u32, ) -> Weight {
-		// Minimum execution time: 22_083_000 picoseconds.
-		Weight::from_parts(27_021_526, 990)
-			.saturating_add(Weight::from_parts(3_506, 0).saturating_mul(r.into()))
+		// Minimum execution time: 22_830_000 picoseconds.
+		Weight::from_parts(30_249_885, 990)
+			.saturating_add(Weight::from_parts(3_542, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 	}
 	/// The range of component `r` is `[1, 1000]`.
 	fn host_call(r: u32, ) -> Weight {
-		// Minimum execution time: 23_362_000 picoseconds.
-		Weight::from_parts(28_990_845, 990)
-			.saturating_add(Weight::from_parts(72_583, 0).saturating_mul(r.into()))
+		// Minimum execution time: 23_958_000 picoseconds.
+		Weight::from_parts(31_300_333, 990)
+			.saturating_add(Weight::from_parts(105_057, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 	}
 	/// The range of component `r` is `[1, 100]`.
 	fn get_storage(r: u32, ) -> Weight {
-		// Minimum execution time: 26_269_000 picoseconds.
-		Weight::from_parts(33_362_779, 224910766666005728)
-			.saturating_add(Weight::from_parts(498_199, 0).saturating_mul(r.into()))
+		// Minimum execution time: 27_206_000 picoseconds.
+		Weight::from_parts(35_242_193, 990)
+			.saturating_add(Weight::from_parts(545_340, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(r.into())))
 	}
 	/// The range of component `r` is `[1, 100]`.
 	fn set_storage(r: u32, ) -> Weight {
-		// Minimum execution time: 75_274_000 picoseconds.
-		Weight::from_parts(50_428_935, 990)
-			.saturating_add(Weight::from_parts(36_220_030, 0).saturating_mul(r.into()))
+		// Minimum execution time: 76_510_000 picoseconds.
+		Weight::from_parts(60_420_009, 990)
+			.saturating_add(Weight::from_parts(37_542_681, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(r.into())))
+			.saturating_add(Weight::from_parts(0, 10).saturating_mul(r.into()))
 	}
 	/// The range of component `n` is `[0, 16384]`.
 	fn set_storage_per_byte(n: u32, ) -> Weight {
-		// Minimum execution time: 76_753_000 picoseconds.
-		Weight::from_parts(84_373_044, 990)
-			.saturating_add(Weight::from_parts(1_153, 0).saturating_mul(n.into()))
+		// Minimum execution time: 76_758_000 picoseconds.
+		Weight::from_parts(92_574_198, 990)
+			.saturating_add(Weight::from_parts(1_231, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// The range of component `r` is `[1, 1000]`.
 	fn deposit_event(r: u32, ) -> Weight {
-		// Minimum execution time: 26_802_000 picoseconds.
-		Weight::from_parts(26_745_476, 990)
-			.saturating_add(Weight::from_parts(1_700_693, 0).saturating_mul(r.into()))
+		// Minimum execution time: 26_635_000 picoseconds.
+		Weight::from_parts(33_638_848, 990)
+			.saturating_add(Weight::from_parts(1_768_211, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 	}
 	/// The range of component `t` is `[0, 4]`.
 	fn deposit_event_per_topic(t: u32, ) -> Weight {
-		// Minimum execution time: 184_894_000 picoseconds.
-		Weight::from_parts(206_431_593, 990)
-			.saturating_add(Weight::from_parts(23_829_585, 0).saturating_mul(t.into()))
+		// Minimum execution time: 184_693_000 picoseconds.
+		Weight::from_parts(216_988_765, 990)
+			.saturating_add(Weight::from_parts(21_951_197, 0).saturating_mul(t.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 	}
 	/// The range of component `n` is `[0, 16384]`.
 	fn deposit_event_per_byte(n: u32, ) -> Weight {
-		// Minimum execution time: 26_808_000 picoseconds.
-		Weight::from_parts(31_528_250, 990)
-			.saturating_add(Weight::from_parts(1_396, 0).saturating_mul(n.into()))
+		// Minimum execution time: 27_172_000 picoseconds.
+		Weight::from_parts(37_105_683, 990)
+			.saturating_add(Weight::from_parts(1_523, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 	}
 	/// The range of component `r` is `[1, 1000]`.
 	fn hash_blake2_256(r: u32, ) -> Weight {
-		// Minimum execution time: 24_936_000 picoseconds.
-		Weight::from_parts(29_591_514, 990)
-			.saturating_add(Weight::from_parts(400_142, 0).saturating_mul(r.into()))
+		// Minimum execution time: 25_081_000 picoseconds.
+		Weight::from_parts(35_938_171, 990)
+			.saturating_add(Weight::from_parts(394_376, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 	}
 	/// The range of component `n` is `[0, 16384]`.
 	fn hash_blake2_256_per_byte(n: u32, ) -> Weight {
-		// Minimum execution time: 25_365_000 picoseconds.
-		Weight::from_parts(31_545_655, 990)
-			.saturating_add(Weight::from_parts(1_935, 0).saturating_mul(n.into()))
+		// Minimum execution time: 25_077_000 picoseconds.
+		Weight::from_parts(32_260_529, 990)
+			.saturating_add(Weight::from_parts(1_962, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 	}
 	/// The range of component `n` is `[0, 16384]`.
 	fn input_copy_per_byte(n: u32, ) -> Weight {
-		// Minimum execution time: 35_548_000 picoseconds.
-		Weight::from_parts(39_553_632, 990)
-			.saturating_add(Weight::from_parts(313, 0).saturating_mul(n.into()))
+		// Minimum execution time: 36_129_000 picoseconds.
+		Weight::from_parts(47_586_424, 990)
+			.saturating_add(Weight::from_parts(331, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 	}
 	/// The range of component `r` is `[1, 100]`.
 	fn balance_of(r: u32, ) -> Weight {
-		// Minimum execution time: 28_012_000 picoseconds.
-		Weight::from_parts(38_277_574, 990)
-			.saturating_add(Weight::from_parts(2_473_639, 0).saturating_mul(r.into()))
+		// Minimum execution time: 28_389_000 picoseconds.
+		Weight::from_parts(37_433_500, 990)
+			.saturating_add(Weight::from_parts(2_466_666, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(r.into())))
 	}
 	/// The range of component `r` is `[1, 100]`.
 	fn transfer(r: u32, ) -> Weight {
-		// Minimum execution time: 68_804_000 picoseconds.
-		Weight::from_parts(48_606_717, 990)
-			.saturating_add(Weight::from_parts(38_599_099, 0).saturating_mul(r.into()))
+		// Minimum execution time: 70_241_000 picoseconds.
+		Weight::from_parts(46_668_642, 990)
+			.saturating_add(Weight::from_parts(39_084_909, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -207,39 +209,39 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// The range of component `r` is `[1, 100]`.
 	fn call_contract(r: u32, ) -> Weight {
-		// Minimum execution time: 42_865_000 picoseconds.
-		Weight::from_parts(36_182_032, 990)
-			.saturating_add(Weight::from_parts(12_391_060, 0).saturating_mul(r.into()))
+		// Minimum execution time: 43_915_000 picoseconds.
+		Weight::from_parts(38_716_228, 990)
+			.saturating_add(Weight::from_parts(12_645_571, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 	}
 	/// The range of component `c` is `[64, 131072]`.
 	fn call_contract_per_code_byte(c: u32, ) -> Weight {
-		// Minimum execution time: 45_308_000 picoseconds.
-		Weight::from_parts(24_608_362, 990)
-			.saturating_add(Weight::from_parts(20_987, 0).saturating_mul(c.into()))
+		// Minimum execution time: 46_716_000 picoseconds.
+		Weight::from_parts(45_770_938, 990)
+			.saturating_add(Weight::from_parts(24_803, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 	}
 	/// The range of component `r` is `[1, 50]`.
 	fn instantiate_contract(r: u32, ) -> Weight {
-		// Minimum execution time: 130_323_000 picoseconds.
-		Weight::from_parts(55_528_709, 990)
-			.saturating_add(Weight::from_parts(98_884_325, 0).saturating_mul(r.into()))
+		// Minimum execution time: 131_981_000 picoseconds.
+		Weight::from_parts(56_105_352, 990)
+			.saturating_add(Weight::from_parts(101_597_143, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(r.into())))
 	}
 	fn terminate() -> Weight {
-		// Minimum execution time: 115_333_000 picoseconds.
-		Weight::from_parts(129_541_000, 990)
+		// Minimum execution time: 116_713_000 picoseconds.
+		Weight::from_parts(134_737_000, 990)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// The range of component `r` is `[0, 64]`.
 	fn heap_pages(r: u32, ) -> Weight {
-		// Minimum execution time: 22_000_000 picoseconds.
-		Weight::from_parts(26_308_777, 990)
-			.saturating_add(Weight::from_parts(11_193, 0).saturating_mul(r.into()))
+		// Minimum execution time: 22_571_000 picoseconds.
+		Weight::from_parts(29_230_626, 990)
+			.saturating_add(Weight::from_parts(10_652, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 	}
 }
@@ -247,132 +249,134 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// Weights for tests, with `RocksDbWeight`.
 impl WeightInfo for () {
 	fn upload_code(c: u32, ) -> Weight {
-		Weight::from_parts(60_429_000, 990)
-			.saturating_add(Weight::from_parts(27_138, 0).saturating_mul(c.into()))
+		Weight::from_parts(68_318_000, 990)
+			.saturating_add(Weight::from_parts(33_289, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn remove_code() -> Weight {
-		Weight::from_parts(48_217_000, 990)
+		Weight::from_parts(53_426_000, 990)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
-	fn instantiate(i: u32, _s: u32, ) -> Weight {
-		Weight::from_parts(125_411_083, 990)
-			.saturating_add(Weight::from_parts(210, 0).saturating_mul(i.into()))
+	fn instantiate(i: u32, s: u32, ) -> Weight {
+		Weight::from_parts(136_621_017, 990)
+			.saturating_add(Weight::from_parts(330, 0).saturating_mul(i.into()))
+			.saturating_add(Weight::from_parts(3_071, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn call(i: u32, ) -> Weight {
-		Weight::from_parts(27_808_390, 990)
-			.saturating_add(Weight::from_parts(269, 0).saturating_mul(i.into()))
+		Weight::from_parts(33_044_863, 990)
+			.saturating_add(Weight::from_parts(343, 0).saturating_mul(i.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 	}
 	fn set_code() -> Weight {
-		Weight::from_parts(25_616_000, 990)
+		Weight::from_parts(26_701_000, 990)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn instructions(r: u32, ) -> Weight {
-		Weight::from_parts(27_021_526, 990)
-			.saturating_add(Weight::from_parts(3_506, 0).saturating_mul(r.into()))
+		Weight::from_parts(30_249_885, 990)
+			.saturating_add(Weight::from_parts(3_542, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 	}
 	fn host_call(r: u32, ) -> Weight {
-		Weight::from_parts(28_990_845, 990)
-			.saturating_add(Weight::from_parts(72_583, 0).saturating_mul(r.into()))
+		Weight::from_parts(31_300_333, 990)
+			.saturating_add(Weight::from_parts(105_057, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 	}
 	fn get_storage(r: u32, ) -> Weight {
-		Weight::from_parts(33_362_779, 224910766666005728)
-			.saturating_add(Weight::from_parts(498_199, 0).saturating_mul(r.into()))
+		Weight::from_parts(35_242_193, 990)
+			.saturating_add(Weight::from_parts(545_340, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(r.into())))
 	}
 	fn set_storage(r: u32, ) -> Weight {
-		Weight::from_parts(50_428_935, 990)
-			.saturating_add(Weight::from_parts(36_220_030, 0).saturating_mul(r.into()))
+		Weight::from_parts(60_420_009, 990)
+			.saturating_add(Weight::from_parts(37_542_681, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(r.into())))
+			.saturating_add(Weight::from_parts(0, 10).saturating_mul(r.into()))
 	}
 	fn set_storage_per_byte(n: u32, ) -> Weight {
-		Weight::from_parts(84_373_044, 990)
-			.saturating_add(Weight::from_parts(1_153, 0).saturating_mul(n.into()))
+		Weight::from_parts(92_574_198, 990)
+			.saturating_add(Weight::from_parts(1_231, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn deposit_event(r: u32, ) -> Weight {
-		Weight::from_parts(26_745_476, 990)
-			.saturating_add(Weight::from_parts(1_700_693, 0).saturating_mul(r.into()))
+		Weight::from_parts(33_638_848, 990)
+			.saturating_add(Weight::from_parts(1_768_211, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 	}
 	fn deposit_event_per_topic(t: u32, ) -> Weight {
-		Weight::from_parts(206_431_593, 990)
-			.saturating_add(Weight::from_parts(23_829_585, 0).saturating_mul(t.into()))
+		Weight::from_parts(216_988_765, 990)
+			.saturating_add(Weight::from_parts(21_951_197, 0).saturating_mul(t.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 	}
 	fn deposit_event_per_byte(n: u32, ) -> Weight {
-		Weight::from_parts(31_528_250, 990)
-			.saturating_add(Weight::from_parts(1_396, 0).saturating_mul(n.into()))
+		Weight::from_parts(37_105_683, 990)
+			.saturating_add(Weight::from_parts(1_523, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 	}
 	fn hash_blake2_256(r: u32, ) -> Weight {
-		Weight::from_parts(29_591_514, 990)
-			.saturating_add(Weight::from_parts(400_142, 0).saturating_mul(r.into()))
+		Weight::from_parts(35_938_171, 990)
+			.saturating_add(Weight::from_parts(394_376, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 	}
 	fn hash_blake2_256_per_byte(n: u32, ) -> Weight {
-		Weight::from_parts(31_545_655, 990)
-			.saturating_add(Weight::from_parts(1_935, 0).saturating_mul(n.into()))
+		Weight::from_parts(32_260_529, 990)
+			.saturating_add(Weight::from_parts(1_962, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 	}
 	fn input_copy_per_byte(n: u32, ) -> Weight {
-		Weight::from_parts(39_553_632, 990)
-			.saturating_add(Weight::from_parts(313, 0).saturating_mul(n.into()))
+		Weight::from_parts(47_586_424, 990)
+			.saturating_add(Weight::from_parts(331, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 	}
 	fn balance_of(r: u32, ) -> Weight {
-		Weight::from_parts(38_277_574, 990)
-			.saturating_add(Weight::from_parts(2_473_639, 0).saturating_mul(r.into()))
+		Weight::from_parts(37_433_500, 990)
+			.saturating_add(Weight::from_parts(2_466_666, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(r.into())))
 	}
 	fn transfer(r: u32, ) -> Weight {
-		Weight::from_parts(48_606_717, 990)
-			.saturating_add(Weight::from_parts(38_599_099, 0).saturating_mul(r.into()))
+		Weight::from_parts(46_668_642, 990)
+			.saturating_add(Weight::from_parts(39_084_909, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(r.into())))
 	}
 	fn call_contract(r: u32, ) -> Weight {
-		Weight::from_parts(36_182_032, 990)
-			.saturating_add(Weight::from_parts(12_391_060, 0).saturating_mul(r.into()))
+		Weight::from_parts(38_716_228, 990)
+			.saturating_add(Weight::from_parts(12_645_571, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 	}
 	fn call_contract_per_code_byte(c: u32, ) -> Weight {
-		Weight::from_parts(24_608_362, 990)
-			.saturating_add(Weight::from_parts(20_987, 0).saturating_mul(c.into()))
+		Weight::from_parts(45_770_938, 990)
+			.saturating_add(Weight::from_parts(24_803, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 	}
 	fn instantiate_contract(r: u32, ) -> Weight {
-		Weight::from_parts(55_528_709, 990)
-			.saturating_add(Weight::from_parts(98_884_325, 0).saturating_mul(r.into()))
+		Weight::from_parts(56_105_352, 990)
+			.saturating_add(Weight::from_parts(101_597_143, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(r.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(r.into())))
 	}
 	fn terminate() -> Weight {
-		Weight::from_parts(129_541_000, 990)
+		Weight::from_parts(134_737_000, 990)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn heap_pages(r: u32, ) -> Weight {
-		Weight::from_parts(26_308_777, 990)
-			.saturating_add(Weight::from_parts(11_193, 0).saturating_mul(r.into()))
+		Weight::from_parts(29_230_626, 990)
+			.saturating_add(Weight::from_parts(10_652, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 	}
 }
