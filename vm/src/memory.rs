@@ -144,18 +144,30 @@ impl Region {
 
     /// Makes `[offset, offset + size)` resident.
     fn make_resident(&mut self, offset: u32, size: u32) {
-        let end = u64::from(offset) + u64::from(size);
+        let needed =
+            if self.grows_down { u64::from(self.len) - u64::from(offset) } else { u64::from(offset) + u64::from(size) }
+                as usize;
+        if needed <= self.data.len() {
+            return;
+        }
+        let target = needed.next_power_of_two().min(self.len as usize).max(needed);
+        let old = self.data.len();
         if self.grows_down {
-            let needed = u64::from(self.len) - u64::from(offset);
-            if needed as usize > self.data.len() {
-                let target = (needed as usize).next_power_of_two().min(self.len as usize).max(needed as usize);
-                let mut data = alloc::vec![0u8; target - self.data.len()];
-                data.extend_from_slice(&self.data);
-                self.data = data;
-                self.resident_start = self.start + self.len - self.data.len() as u32;
-            }
-        } else if end as usize > self.data.len() {
-            let target = (end as usize).next_power_of_two().min(self.len as usize).max(end as usize);
+            // The stack's size is fixed, so this happens at most log2(size) times.
+            let mut data = alloc::vec![0u8; target];
+            data[target - old..].copy_from_slice(&self.data);
+            self.data = data;
+            self.resident_start = self.start + self.len - target as u32;
+        } else if target / 2 > self.data.capacity() {
+            // A jump far beyond what is backed (a store high in a large heap): a zeroed
+            // allocation is backed lazily by the host, so this costs memory for the pages
+            // written, not for the whole range, and only the old contents are copied.
+            let mut data = alloc::vec![0u8; target];
+            data[..old].copy_from_slice(&self.data);
+            self.data = data;
+        } else {
+            // Growth step by step (a heap that `sbrk` grows a little at a time):
+            // `resize` doubles the capacity, so the copying stays amortised linear.
             self.data.resize(target, 0);
         }
     }

@@ -429,3 +429,60 @@ fn host_calls_resume_after_the_ecalli() {
     assert_eq!(i.run(), Interrupt::Trap);
     assert_eq!(i.gas(), 1_000 - 3);
 }
+
+/// On 32-bit instruction sets registers hold sign-extended 32-bit values, also the
+/// address and count that `memset` writes back: a stack address (above 2 GiB) is
+/// negative to the signed comparisons afterwards. (A differential-fuzzer finding: the
+/// end address was left zero-extended, so `maximum` saw it as positive.)
+#[test]
+fn memset_leaves_32_bit_registers_sign_extended() {
+    use Opcode::*;
+    let stack_low = 0xfffd_f000_u32;
+    let reg_imm = |d: Reg, s: Reg, imm: u32| Args { regs: regs([d, s, Reg::RA]), imm1: imm, ..Args::default() };
+    let module = program(
+        InstructionSet::Latest32,
+        &[
+            (LoadImm, Args { regs: regs([Reg::A0, Reg::RA, Reg::RA]), imm1: stack_low, ..Args::default() }),
+            (LoadImm, Args { regs: regs([Reg::A2, Reg::RA, Reg::RA]), imm1: 4, ..Args::default() }),
+            (Memset, Args::default()),
+            (Maximum, Args { regs: regs([Reg::A3, Reg::A0, Reg::A4]), ..Args::default() }),
+            (SetLessThanSignedImm, reg_imm(Reg::A5, Reg::A0, 2)),
+        ],
+    );
+    let mut instance = start(&module, &[(Reg::A4, 0)]);
+    assert_eq!(instance.run(), Interrupt::Trap);
+    assert_eq!(instance.trap_reason(), Some(TrapReason::Explicit));
+    assert_eq!(instance.reg(Reg::A0), u64::from(stack_low + 4));
+    assert_eq!(instance.reg(Reg::A3), 0, "max(a0 < 0, 0)");
+    assert_eq!(instance.reg(Reg::A5), 1, "a0 < 2 as signed 32-bit values");
+}
+
+/// Nothing below the stack's low address is accessible, also once the whole stack has
+/// been touched and with a stack size that is not a power of two (polkavm 0.37's
+/// interpreter gets this wrong; see `differential::ReferenceBug`).
+#[test]
+fn stack_accesses_below_the_low_address_trap_after_the_stack_grew() {
+    use Opcode::*;
+    for isa in [InstructionSet::Latest32, InstructionSet::Latest64, InstructionSet::ReviveV1] {
+        let stack_high = 0xfffe_0000_u32;
+        let stack_low = stack_high - 0x3000;
+        let mut builder = BlobBuilder::new(isa);
+        builder.stack_size(0x3000);
+        builder.export_here("main");
+        let at = |imm1: u32| Args { regs: regs([Reg::A1, Reg::A0, Reg::RA]), imm1, ..Args::default() };
+        let store = Args { regs: regs([Reg::A0, Reg::RA, Reg::RA]), imm1: 0, imm2: 7 };
+        builder.push(StoreImmIndirectU8, store);
+        builder.push(LoadIndirectU8, at(0));
+        builder.push(LoadIndirectU8, at(-1i32 as u32));
+        builder.push(Trap, Args::default());
+        let module = Module::new(&pvm::Engine::default(), &ModuleConfig::default(), &builder.build()).unwrap();
+        let mut instance = start(&module, &[(Reg::A0, u64::from(stack_low))]);
+        assert_eq!(instance.run(), Interrupt::Trap);
+        assert_eq!(instance.reg(Reg::A1), 7, "{isa:?}: the lowest stack byte is accessible");
+        assert_eq!(
+            instance.trap_reason(),
+            Some(TrapReason::MemoryAccess(pvm::Fault { address: stack_low - 1, is_write: false })),
+            "{isa:?}"
+        );
+    }
+}

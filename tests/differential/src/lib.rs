@@ -21,7 +21,10 @@
 //!   instruction ran), pvm's value is not compared.
 //!
 //! A run where the reference panics (debug assertions in polkavm 0.37) is inconclusive,
-//! not a divergence: see [`Verdict`].
+//! not a divergence; a run that needs more memory than the reference may allocate
+//! ([`REFERENCE_MEMORY_LIMIT`]) is skipped; and where polkavm's interpreter is known to
+//! be wrong ([`ReferenceBug`]: checked against the memory map and, where it runs here,
+//! polkavm's own compiler backend), the run is counted as such. See [`Verdict`].
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -258,10 +261,26 @@ struct Gen<'a, 'b> {
     blocks: u32,
     /// Number of jump table entries.
     jump_table_len: u32,
-    /// Draw registers from two only, so that consecutive instructions depend on each
-    /// other (aimed at the interpreter's superinstructions).
-    narrow_regs: bool,
+    /// When not empty, registers are drawn from these only: so that consecutive
+    /// instructions depend on each other (aimed at the interpreter's superinstructions),
+    /// or so that an instruction reads what `memset`, `sbrk` or a host call left.
+    focus: Vec<Reg>,
 }
+
+/// Values at the sign boundaries of 32 and 64 bits, and their 32-bit views.
+pub const BOUNDARY_VALUES: &[u64] = &[
+    0,
+    1,
+    0x7fff_ffff,
+    0x8000_0000,
+    0xffff_ffff,
+    0x1_0000_0000,
+    0xffff_ffff_8000_0000,
+    0xffff_ffff_7fff_ffff,
+    0x7fff_ffff_ffff_ffff,
+    0x8000_0000_0000_0000,
+    u64::MAX,
+];
 
 const EDGE_IMMEDIATES: &[i32] = &[
     i32::MIN,
@@ -292,15 +311,18 @@ const EDGE_IMMEDIATES: &[i32] = &[
 
 impl Gen<'_, '_> {
     fn reg(&mut self) -> arbitrary::Result<RawReg> {
-        if self.narrow_regs {
-            return Ok((*self.u.choose(&[Reg::A0, Reg::A1])?).into());
+        if !self.focus.is_empty() {
+            return Ok((*self.u.choose(&self.focus)?).into());
         }
         Ok(Reg::ALL[self.u.int_in_range(0..=12usize)?].into())
     }
 
+    /// An address near a region boundary: mostly within a few bytes of it (where an
+    /// access straddles it), sometimes anywhere within a page on either side.
     fn address(&mut self) -> arbitrary::Result<u32> {
         let base = *self.u.choose(&self.addresses)?;
-        let offset = self.u.int_in_range(-9i32..=9)?;
+        let reach = if self.u.ratio(1, 4)? { PAGE_SIZE as i32 } else { 9 };
+        let offset = self.u.int_in_range(-reach..=reach)?;
         Ok(base.wrapping_add(offset as u32))
     }
 
@@ -330,7 +352,7 @@ impl Gen<'_, '_> {
 
     fn imm64(&mut self) -> arbitrary::Result<u64> {
         Ok(match self.u.int_in_range(0..=5)? {
-            0 => *self.u.choose(&[0, 1, u64::MAX, i64::MIN as u64, i64::MAX as u64, 0x8000_0000, 0xffff_ffff])?,
+            0 => *self.u.choose(BOUNDARY_VALUES)?,
             1 => u64::from(self.address()?),
             2 => self.imm()? as i64 as u64,
             3 => 0xffff_ffff_0000_0000 | u64::from(self.address()?),
@@ -358,6 +380,21 @@ impl Gen<'_, '_> {
         let mut data = vec![0; len];
         self.u.fill_buffer(&mut data)?;
         Ok(data)
+    }
+
+    /// The instruction after one that changes `regs` behind the program's back
+    /// (`memset`, `sbrk`, a host call): half the time one that reads them (and one other
+    /// register), else any.
+    fn follow_up(&mut self, supported: &[Opcode], regs: &[Reg]) -> arbitrary::Result<Instruction> {
+        if self.u.ratio(1, 2)? {
+            self.focus = regs.to_vec();
+            let other = Reg::ALL[self.u.int_in_range(0..=12usize)?];
+            self.focus.push(other);
+        }
+        let opcode = *self.u.choose(supported)?;
+        let instruction = self.instruction(opcode);
+        self.focus.clear();
+        instruction
     }
 
     /// A block terminator, possibly preceded by set-up instructions (pushed to `code`).
@@ -394,7 +431,7 @@ impl Gen<'_, '_> {
 
 /// The pairs of opcodes that `isa` has and our interpreter runs as superinstructions
 /// (`pvm::superinstruction_pairs`, whose operation kinds are named after the opcodes).
-fn fusable_pairs(isa: InstructionSetKind) -> Vec<(Opcode, Opcode)> {
+pub fn fusable_pairs(isa: InstructionSetKind) -> Vec<(Opcode, Opcode)> {
     static PAIRS: OnceLock<Vec<(Opcode, Opcode)>> = OnceLock::new();
     let pairs = PAIRS.get_or_init(|| {
         let opcode = |kind: &str| {
@@ -409,11 +446,25 @@ fn fusable_pairs(isa: InstructionSetKind) -> Vec<(Opcode, Opcode)> {
     pairs.iter().copied().filter(|&(first, second)| isa.supports_opcode(first) && isa.supports_opcode(second)).collect()
 }
 
+/// The non-terminator opcodes `isa` has, in the generator's order.
+pub fn straight_line_opcodes(isa: InstructionSetKind) -> Vec<Opcode> {
+    ALL_OPCODES.iter().copied().filter(|&op| isa.supports_opcode(op) && !op.starts_new_basic_block()).collect()
+}
+
+/// An instance of `opcode` whose register operands are drawn from `regs` and whose
+/// immediates are biased as the generator's, chosen by `seed`.
+pub fn instruction_reading(opcode: Opcode, regs: &[Reg], seed: u64) -> Instruction {
+    let bytes = seeded_bytes(seed, 256);
+    let mut u = Unstructured::new(&bytes);
+    let mut gen = Gen { u: &mut u, addresses: vec![0], blocks: 1, jump_table_len: 0, focus: regs.to_vec() };
+    gen.instruction(opcode).unwrap_or(Instruction::trap)
+}
+
 /// Generates a random program from `u`. Never fails on short input (the byte source
 /// then yields default choices).
 pub fn generate(u: &mut Unstructured<'_>) -> arbitrary::Result<Program> {
     let isa = *u.choose(&ISAS)?;
-    let mut gen = Gen { u, addresses: Vec::new(), blocks: 1, jump_table_len: 0, narrow_regs: false };
+    let mut gen = Gen { u, addresses: Vec::new(), blocks: 1, jump_table_len: 0, focus: Vec::new() };
     let ro_data_size = gen.size()?;
     let rw_data_size = gen.size()?;
     // Page-aligned: with an unaligned stack size, polkavm 0.37's host-side
@@ -454,6 +505,9 @@ pub fn generate(u: &mut Unstructured<'_>) -> arbitrary::Result<Program> {
         ALL_OPCODES.iter().copied().filter(|&op| isa.supports_opcode(op) && !op.starts_new_basic_block()).collect();
     let pairs = fusable_pairs(isa);
     let mut code = Vec::new();
+    // Instruction indices of the second halves of fusable pairs: the export may point
+    // at one, so that a superinstruction is entered at its second operation.
+    let mut second_halves = Vec::new();
     for block in 0..gen.blocks {
         // Set when a fusable pair ends with this block's branch.
         let mut pair_terminator = None;
@@ -461,10 +515,13 @@ pub fn generate(u: &mut Unstructured<'_>) -> arbitrary::Result<Program> {
             let instruction = match gen.u.int_in_range(0..=19)? {
                 7 | 8 if !pairs.is_empty() => {
                     let (first, second) = *gen.u.choose(&pairs)?;
-                    gen.narrow_regs = gen.u.ratio(1, 2)?;
+                    if gen.u.ratio(1, 2)? {
+                        gen.focus = vec![Reg::A0, Reg::A1];
+                    }
                     code.push(gen.instruction(first)?);
                     let second = gen.instruction(second)?;
-                    gen.narrow_regs = false;
+                    gen.focus.clear();
+                    second_halves.push(code.len() as u32);
                     if second.opcode().starts_new_basic_block() {
                         pair_terminator = Some(second);
                         break;
@@ -472,12 +529,43 @@ pub fn generate(u: &mut Unstructured<'_>) -> arbitrary::Result<Program> {
                     second
                 }
                 0..=3 => Instruction::load_imm(gen.reg()?, gen.imm()?),
-                4 => Instruction::ecalli(gen.u.int_in_range(0..=3)?),
-                5 if isa.supports_opcode(Opcode::sbrk) => Instruction::sbrk(gen.reg()?, gen.reg()?),
+                // A host call (the host writes a0 from a1), `sbrk` and `memset`, each
+                // followed by an instruction that reads what they left behind.
+                4 => {
+                    code.push(Instruction::ecalli(gen.u.int_in_range(0..=3)?));
+                    gen.follow_up(&supported, &[Reg::A0, Reg::A1])?
+                }
+                5 if isa.supports_opcode(Opcode::sbrk) => {
+                    // The size is loaded just before: small, or so large that `sbrk` fails
+                    // (or succeeds once). Unbounded sizes in a loop that touches the heap's
+                    // top make both VMs back gigabytes of memory, which tells little
+                    // and takes seconds per program (`regression_reference_memory_limit`
+                    // covers a large heap).
+                    let (d, s) = (gen.reg()?, gen.reg()?);
+                    let size = match gen.u.int_in_range(0..=7)? {
+                        0 => 0,
+                        1 => *gen.u.choose(&[1, PAGE_SIZE - 1, PAGE_SIZE, PAGE_SIZE + 1])?,
+                        2 => *gen.u.choose(&[0x7fff_ffff, 0x8000_0000, u32::MAX])?,
+                        _ => gen.u.int_in_range(0..=4 * PAGE_SIZE)?,
+                    };
+                    code.push(Instruction::load_imm(s, size as i32));
+                    code.push(Instruction::sbrk(d, s));
+                    gen.follow_up(&supported, &[d.get(), s.get()])?
+                }
                 6 if isa.supports_opcode(Opcode::memset) => {
-                    code.push(Instruction::load_imm(r(Reg::A0), gen.address()? as i32));
+                    // Half the time into the stack: its addresses are above 2 GiB, negative
+                    // as 32-bit values, and its low end is where the reference's
+                    // resident buffer may reach below it.
+                    let address = if gen.u.ratio(1, 2)? {
+                        let low = map.stack_address_low();
+                        gen.u.int_in_range(low..=map.stack_address_high.max(low + 1) - 1)?
+                    } else {
+                        gen.address()?
+                    };
+                    code.push(Instruction::load_imm(r(Reg::A0), address as i32));
                     code.push(Instruction::load_imm(r(Reg::A2), gen.u.int_in_range(0..=300)?));
-                    Instruction::memset
+                    code.push(Instruction::memset);
+                    gen.follow_up(&supported, &[Reg::A0, Reg::A2])?
                 }
                 _ => {
                     let opcode = *gen.u.choose(&supported)?;
@@ -497,25 +585,18 @@ pub fn generate(u: &mut Unstructured<'_>) -> arbitrary::Result<Program> {
         }
         code.push(terminator);
     }
+    let export = if !second_halves.is_empty() && gen.u.ratio(1, 8)? {
+        ExportAt::Instruction(*gen.u.choose(&second_halves)?)
+    } else {
+        ExportAt::Block(0)
+    };
 
     let mut args = Vec::new();
     for _ in 0..6 {
         args.push(gen.imm64()?);
     }
     let gas = *gen.u.choose(&[0, 1, 2, 3, 5, 10, 30, 100, 1_000, 10_000, 100_000])?;
-    Ok(Program {
-        isa,
-        ro_data_size,
-        ro_data,
-        rw_data_size,
-        rw_data,
-        stack_size,
-        code,
-        jump_table,
-        export: ExportAt::Block(0),
-        args,
-        gas,
-    })
+    Ok(Program { isa, ro_data_size, ro_data, rw_data_size, rw_data, stack_size, code, jump_table, export, args, gas })
 }
 
 /// What stopped a run.
@@ -548,6 +629,9 @@ pub struct Event {
     pub regs: [u64; 13],
     /// Remaining gas.
     pub gas: i64,
+    /// For a trap on a memory access, the first inaccessible byte (pvm only: the
+    /// reference does not report it, so it is not compared).
+    pub fault_address: Option<u32>,
 }
 
 /// The memory layout as each VM reports it.
@@ -590,6 +674,10 @@ trait Vm {
     fn read_page(&mut self, address: u32) -> Option<Vec<u8>>;
     fn heap_size(&self) -> u32;
     fn is_64_bit(&self) -> bool;
+    /// After a trap on a memory access, the address (where the VM reports it).
+    fn fault_address(&self) -> Option<u32> {
+        None
+    }
 }
 
 impl Vm for pvm::RawInstance {
@@ -628,6 +716,12 @@ impl Vm for pvm::RawInstance {
     }
     fn is_64_bit(&self) -> bool {
         self.module().isa().is_64_bit()
+    }
+    fn fault_address(&self) -> Option<u32> {
+        match self.trap_reason() {
+            Some(pvm::TrapReason::MemoryAccess(fault)) => Some(fault.address),
+            _ => None,
+        }
     }
 }
 
@@ -733,7 +827,8 @@ fn drive(vm: &mut dyn Vm, layout: Layout, gas: i64) -> Trace {
             EventKind::Trap | EventKind::PageFault(_) => (vm.pc(), None),
             EventKind::Ecalli(_) | EventKind::NotEnoughGas => (vm.pc(), vm.next_pc()),
         };
-        events.push(Event { kind: kind.clone(), pc, next_pc, regs, gas: vm.gas() });
+        let fault_address = if kind == EventKind::Trap { vm.fault_address() } else { None };
+        events.push(Event { kind: kind.clone(), pc, next_pc, regs, gas: vm.gas(), fault_address });
         if events.len() >= MAX_EVENTS {
             break;
         }
@@ -787,22 +882,61 @@ pub fn run_pvm(blob: &[u8], args: &[u64], gas: i64) -> Trace {
     drive(&mut instance, layout, gas)
 }
 
-fn reference_engine() -> &'static polkavm::Engine {
-    static ENGINE: OnceLock<polkavm::Engine> = OnceLock::new();
-    ENGINE.get_or_init(|| {
-        let mut config = polkavm::Config::new();
-        config.set_backend(Some(polkavm::BackendKind::Interpreter));
-        config.set_cache_enabled(false);
-        polkavm::Engine::new(&config).expect("the reference interpreter is always available")
-    })
+/// Which of polkavm's backends runs the reference.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ReferenceBackend {
+    /// polkavm's interpreter: the reference every comparison uses.
+    Interpreter,
+    /// polkavm's x86-64 compiler (Linux sandbox): consulted to tell which side is
+    /// right where the interpreter is known to be wrong (see [`ReferenceBug`]).
+    Compiler,
 }
+
+/// The reference engine for `backend`, or `None` where that backend cannot run here.
+fn reference_engine(backend: ReferenceBackend) -> Option<&'static polkavm::Engine> {
+    static INTERPRETER: OnceLock<Option<polkavm::Engine>> = OnceLock::new();
+    static COMPILER: OnceLock<Option<polkavm::Engine>> = OnceLock::new();
+    let (cell, kind) = match backend {
+        ReferenceBackend::Interpreter => (&INTERPRETER, polkavm::BackendKind::Interpreter),
+        ReferenceBackend::Compiler => (&COMPILER, polkavm::BackendKind::Compiler),
+    };
+    cell.get_or_init(|| {
+        let mut config = polkavm::Config::new();
+        config.set_backend(Some(kind));
+        config.set_cache_enabled(false);
+        config.set_allow_experimental(true);
+        polkavm::Engine::new(&config).ok()
+    })
+    .as_ref()
+}
+
+/// Whether polkavm's compiler backend runs on this machine (x86-64 Linux with the
+/// sandbox it needs).
+pub fn reference_compiler_available() -> bool {
+    reference_engine(ReferenceBackend::Compiler).is_some()
+}
+
+/// The most memory the reference interpreter may allocate for one program's guest
+/// memory. It grows its buffers to the highest address touched (rounded up to a power
+/// of two), so a program that stores high in a large heap would otherwise make it
+/// allocate gigabytes (and the fuzzer stop on out-of-memory). Past the limit the
+/// reference traps; [`check`] counts such runs as [`Verdict::Skipped`].
+pub const REFERENCE_MEMORY_LIMIT: usize = 32 << 20;
 
 /// Runs `blob` on the reference (polkavm 0.37's interpreter).
 pub fn run_reference(blob: &[u8], args: &[u64], gas: i64) -> Trace {
+    run_reference_on(ReferenceBackend::Interpreter, blob, args, gas)
+}
+
+/// Runs `blob` on one of polkavm 0.37's backends.
+pub fn run_reference_on(backend: ReferenceBackend, blob: &[u8], args: &[u64], gas: i64) -> Trace {
+    let Some(engine) = reference_engine(backend) else {
+        return rejected(format!("polkavm's {backend:?} backend is not available on this machine"));
+    };
     let mut config = polkavm::ModuleConfig::new();
     config.set_page_size(PAGE_SIZE);
     config.set_gas_metering(Some(polkavm::GasMeteringKind::Sync));
-    let module = match polkavm::Module::new(reference_engine(), &config, blob.to_vec().into()) {
+    let module = match polkavm::Module::new(engine, &config, blob.to_vec().into()) {
         Ok(module) => module,
         Err(error) => return rejected(error.to_string()),
     };
@@ -819,6 +953,7 @@ pub fn run_reference(blob: &[u8], args: &[u64], gas: i64) -> Trace {
         Ok(instance) => instance,
         Err(error) => return rejected(format!("instantiate failed: {error}")),
     };
+    instance.set_interpreter_guest_memory_limit(Some(REFERENCE_MEMORY_LIMIT));
     let Some(pc) = export_pc else {
         return Trace { loaded: Ok(layout), events: Vec::new(), memory: Vec::new(), heap_size: 0 };
     };
@@ -856,6 +991,43 @@ pub enum Verdict {
     /// `memset` on a 32-bit program leaving a zero-extended address above 2 GiB in a0,
     /// or a host-side stack read), so there is nothing to compare against.
     Inconclusive(String),
+    /// The runs agree up to where the reference ran out of the memory it may allocate
+    /// ([`REFERENCE_MEMORY_LIMIT`]) for a program whose heap is that large.
+    Skipped(String),
+    /// The runs agree up to a documented bug of the reference (where pvm follows the
+    /// memory map rules and, where it runs here, polkavm's own compiler backend).
+    ReferenceBug(ReferenceBug),
+}
+
+/// Known bugs of polkavm 0.37's interpreter that pvm deliberately does not copy.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ReferenceBug {
+    /// **Accesses just below the stack succeed once the stack has grown.** The
+    /// interpreter keeps the touched part of the stack in a buffer whose size it rounds
+    /// up to a power of two (`StandardMemory::stack_resize`), and its fast path accepts
+    /// any address at or above the buffer's start (`stack_address_low_resident`), which
+    /// can lie below the stack's low address when the stack size is not a power of two.
+    /// A load or store there then succeeds instead of trapping. The memory map (and
+    /// the JAM specification's) puts nothing below the stack's low address but an
+    /// inaccessible guard, pvm traps, and so does polkavm's compiler backend.
+    StackAccessBelowTheLowAddress {
+        /// The inaccessible address pvm trapped on.
+        address: u32,
+        /// Whether polkavm's compiler backend was run on the program and agreed with
+        /// pvm up to and including the trap (it is not available on every machine).
+        confirmed_by_compiler: bool,
+    },
+    /// **`memset` leaves a zero-extended address on 32-bit instruction sets.** Every
+    /// other 32-bit instruction leaves its result sign-extended in the 64-bit register
+    /// (`set_i32`), and most read only the low 32 bits; but `memset` writes its end
+    /// address back with `set_u64` (a debug assertion of polkavm's own fails there), and
+    /// the signed comparisons (`set_less_than_signed`, `set_less_than_signed_imm`,
+    /// `set_greater_than_signed_imm`, the signed branches) compare all 64 bits. So
+    /// after a `memset` that ends above 2 GiB (in the stack), `a0 <s 2` is false on the
+    /// interpreter, while `maximum a0, 0` (a 32-bit comparison) treats a0 as negative.
+    /// pvm keeps registers sign-extended and is consistent; polkavm's compiler backend
+    /// agrees with pvm. Only classified when the compiler runs here and agrees.
+    MemsetLeavesZeroExtendedAddress,
 }
 
 /// Runs `blob` on both VMs and describes the first divergence, if any. A run where the
@@ -864,18 +1036,105 @@ pub fn compare(blob: &[u8], args: &[u64], gas: i64) -> Result<(), String> {
     check(blob, args, gas).map(|_| ())
 }
 
-/// Like [`compare`], but tells an inconclusive run (the reference panicked) apart.
+/// Like [`compare`], but tells apart the runs that were not fully compared (see
+/// [`Verdict`]).
 pub fn check(blob: &[u8], args: &[u64], gas: i64) -> Result<Verdict, String> {
     let (ours, reference) = match run_both(blob, args, gas) {
         Ok(traces) => traces,
         Err(why) => return Ok(Verdict::Inconclusive(why)),
     };
-    match first_difference(&ours, &reference) {
-        None => Ok(Verdict::Same),
-        Some(difference) => {
-            Err(format!("{difference}\nargs: {args:x?}, gas: {gas}\n{}", disassemble(blob, &ours, &reference)))
-        }
+    let Some(difference) = first_difference(&ours, &reference) else {
+        return Ok(Verdict::Same);
+    };
+    if let Some(verdict) = explained_difference(blob, args, gas, &ours, &reference) {
+        return Ok(verdict);
     }
+    Err(format!("{difference}\nargs: {args:x?}, gas: {gas}\n{}", disassemble(blob, &ours, &reference)))
+}
+
+/// Whether `blob` is a 32-bit program that uses `memset` (false if it does not parse).
+fn is_64_bit_with_memset(blob: &[u8]) -> bool {
+    let Ok(parsed) = pvm::program::ProgramBlob::parse(blob) else {
+        return true;
+    };
+    let code = pvm::program::Code::decode(parsed.isa, &parsed.code);
+    parsed.isa.is_64_bit() || !code.instructions().iter().any(|i| i.opcode == Some(pvm::isa::Opcode::Memset))
+}
+
+/// Whether polkavm's compiler backend runs here and agrees with pvm's trace on every
+/// stop up to and including `events[last]`: kinds, registers and gas, and the pc of a
+/// trap. (The compiler reports an out-of-gas stop inside `memset` at its block's
+/// start, so the pcs of other stops are not compared.)
+fn compiler_agrees(blob: &[u8], args: &[u64], gas: i64, ours: &Trace, last: usize) -> bool {
+    if !reference_compiler_available() {
+        return false;
+    }
+    let compiled = catch_unwind(AssertUnwindSafe(|| run_reference_on(ReferenceBackend::Compiler, blob, args, gas)));
+    let Ok(Trace { loaded: Ok(_), events, .. }) = compiled else {
+        return false;
+    };
+    events.len() > last
+        && ours.events[..=last].iter().zip(&events).all(|(a, b)| (&a.kind, a.regs, a.gas) == (&b.kind, b.regs, b.gas))
+        && (ours.events[last].kind != EventKind::Trap || events[last].pc == ours.events[last].pc)
+}
+
+/// The first event at which the traces differ (compared as [`first_difference`] does).
+fn first_differing_event(ours: &Trace, reference: &Trace) -> Option<usize> {
+    let same = |a: &Event, b: &Event| Event { pc: b.pc.and(a.pc), fault_address: None, ..a.clone() } == *b;
+    let common = ours.events.len().min(reference.events.len());
+    (0..common).find(|&i| !same(&ours.events[i], &reference.events[i])).or_else(|| {
+        // One trace is a prefix of the other.
+        (ours.events.len() != reference.events.len()).then_some(common)
+    })
+}
+
+/// Whether a difference between the traces is one of the documented exceptions: a
+/// reference bug or the reference's memory limit.
+fn explained_difference(blob: &[u8], args: &[u64], gas: i64, ours: &Trace, reference: &Trace) -> Option<Verdict> {
+    let index = first_differing_event(ours, reference)?;
+    let event = ours.events.get(index)?;
+    let layout = ours.loaded.as_ref().ok()?;
+    let theirs = reference.events.get(index);
+    // The reference may have run out of its memory limit: it trapped where the traces
+    // part, in a program whose heap is at least half the limit (the reference rounds
+    // up to a power of two).
+    if theirs.is_some_and(|theirs| theirs.kind == EventKind::Trap)
+        && ours.heap_size as usize >= REFERENCE_MEMORY_LIMIT / 2
+    {
+        return Some(Verdict::Skipped(format!("a heap of {:#x} bytes", ours.heap_size)));
+    }
+    if let Some(address) = stack_access_below_the_low_address(layout, event, theirs) {
+        // Ask polkavm's compiler backend, where it runs here: it must agree with pvm up
+        // to and including the trap.
+        let confirmed_by_compiler = match reference_compiler_available() {
+            true if compiler_agrees(blob, args, gas, ours, index) => true,
+            true => return None,
+            false => false,
+        };
+        return Some(Verdict::ReferenceBug(ReferenceBug::StackAccessBelowTheLowAddress {
+            address,
+            confirmed_by_compiler,
+        }));
+    }
+    if !is_64_bit_with_memset(blob) && compiler_agrees(blob, args, gas, ours, ours.events.len() - 1) {
+        return Some(Verdict::ReferenceBug(ReferenceBug::MemsetLeavesZeroExtendedAddress));
+    }
+    None
+}
+
+/// The address, if pvm trapped (and the reference did not, there) on an access below
+/// the stack where the reference's resident stack buffer may reach.
+fn stack_access_below_the_low_address(layout: &Layout, event: &Event, theirs: Option<&Event>) -> Option<u32> {
+    if event.kind != EventKind::Trap
+        || theirs.is_some_and(|theirs| theirs.kind == EventKind::Trap && theirs.pc == event.pc)
+    {
+        return None;
+    }
+    let address = event.fault_address?;
+    let (low, high) = layout.stack;
+    let resident_max = (u64::from(high - low)).next_power_of_two().max(u64::from(PAGE_SIZE));
+    let resident_low = u64::from(high).saturating_sub(resident_max);
+    (resident_low..u64::from(low)).contains(&u64::from(address)).then_some(address)
 }
 
 fn first_difference(ours: &Trace, reference: &Trace) -> Option<String> {
@@ -890,7 +1149,7 @@ fn first_difference(ours: &Trace, reference: &Trace) -> Option<String> {
     for (index, pair) in ours.events.iter().zip(&reference.events).enumerate() {
         // pvm's `program_counter` is a plain `u32`: where the reference has no pc (out of
         // gas before the first instruction ran), pvm's value is not compared.
-        let ours_event = Event { pc: pair.1.pc.and(pair.0.pc), ..pair.0.clone() };
+        let ours_event = Event { pc: pair.1.pc.and(pair.0.pc), fault_address: None, ..pair.0.clone() };
         if ours_event != *pair.1 {
             let mut text = format!("event #{index} differs:\n  pvm:       {}\n  reference: {}", pair.0, pair.1);
             if index > 0 {

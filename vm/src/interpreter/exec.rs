@@ -360,8 +360,12 @@ impl Machine {
                             break;
                         }
                     }
-                    regs[7] = u64::from(address);
-                    regs[9] = u64::from(count);
+                    // On 32-bit instruction sets every register holds a sign-extended
+                    // 32-bit value; the 64-bit-wide comparisons of `maximum`, signed
+                    // branches and the like rely on it.
+                    let widen = if program.is_64_bit { u64::from } else { sext32 };
+                    regs[7] = widen(address);
+                    regs[9] = widen(count);
                     match result {
                         None => next!(),
                         Some(exit) => exit!(exit),
