@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, lints, unit/integration/differential tests
 # (release mode: guest programs such as the prime sieve run in the tests), the
-# no_std Wasm build of the VM, and the JAM PVM conformance vectors.
+# no_std Wasm build of the VM, a short run of the fuzz targets, and the JAM PVM
+# conformance vectors.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,6 +40,11 @@ RUSTFLAGS="--cfg substrate_runtime" cargo check -p pallet-pvm-contracts --no-def
 
 step "tests"
 cargo test --workspace --exclude pvm-node --release --features "$features"
+
+# The cargo-fuzz targets of fuzz/ (own workspace, nightly, built into fuzz/target),
+# 20 s each from the committed seed corpora; fails on any crash.
+step "fuzzing (scripts/fuzz.sh 20)"
+scripts/fuzz.sh 20
 
 vectors="${JAM_VECTORS:-../shared/conformance/jam-pvm-v0.4/programs}"
 step "JAM PVM test vectors ($vectors)"

@@ -211,8 +211,8 @@ pub(crate) fn load<T: Config>(code_hash: H256) -> Result<(pvm::Module, u32), Dis
     let code = PristineCode::<T>::get(code_hash).ok_or(Error::<T>::CodeNotFound)?;
     let len = code.len() as u32;
     // Validated at upload; a failure here means the VM changed under stored code.
-    let module = pvm::Module::new(&pvm::Engine::new(&pvm::Config::default()), &module_config::<T>(), &code)
-        .map_err(|_| Error::<T>::CodeInvalid)?;
+    let module =
+        pvm::Module::new(&pvm::Engine::default(), &module_config::<T>(), &code).map_err(|_| Error::<T>::CodeInvalid)?;
     Ok((module, len))
 }
 

@@ -37,27 +37,51 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 
+use crate::backend::{Backend, BackendInstance};
 use crate::gas::{CostModel, Gas, GasPlan};
-use crate::interpreter::{Compiled, Interrupt, Machine, TrapReason};
+use crate::interpreter;
+use crate::interrupt::{Interrupt, TrapReason};
 use crate::isa::{InstructionSet, Opcode, Reg};
 use crate::memory::{Fault, Memory, MemoryMap, RETURN_TO_HOST};
 use crate::program::{Code, Export, ParseError, ProgramBlob};
 
-/// Engine-wide settings. There is one backend today (the interpreter); the
-/// recompiler will be selected here.
-#[derive(Clone, Debug, Default)]
-pub struct Config {}
+/// Engine-wide settings.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Which backend runs programs. The default is [`Backend::Auto`], overridden by
+    /// the [`Backend::ENV`] environment variable where set (with `std`).
+    pub backend: Backend,
+}
 
-/// Shared state for compiling modules.
-#[derive(Clone, Debug, Default)]
+impl Default for Config {
+    fn default() -> Self {
+        Config { backend: Backend::from_env().unwrap_or_default() }
+    }
+}
+
+/// Shared state for compiling modules: the backend they run on.
+#[derive(Clone, Debug)]
 pub struct Engine {
-    _config: Config,
+    backend: Backend,
 }
 
 impl Engine {
-    /// Creates an engine.
-    pub fn new(config: &Config) -> Self {
-        Engine { _config: config.clone() }
+    /// Creates an engine; fails if the configured backend cannot run here.
+    pub fn new(config: &Config) -> Result<Self, Error> {
+        Ok(Engine { backend: config.backend.resolve()? })
+    }
+
+    /// The backend this engine's modules run on (never [`Backend::Auto`]).
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+}
+
+impl Default for Engine {
+    /// The engine for [`Config::default`], falling back to the interpreter if the
+    /// environment asks for a backend that cannot run here.
+    fn default() -> Self {
+        Engine::new(&Config::default()).unwrap_or(Engine { backend: Backend::Interpreter })
     }
 }
 
@@ -136,6 +160,8 @@ pub enum Error {
     InvalidPc(u32),
     /// More arguments than argument registers.
     TooManyArguments(usize),
+    /// The requested backend cannot run on this machine.
+    BackendUnavailable(Backend),
 }
 
 impl fmt::Display for Error {
@@ -150,6 +176,7 @@ impl fmt::Display for Error {
             Error::NoSuchExport(name) => write!(f, "the program has no export named '{name}'"),
             Error::InvalidPc(pc) => write!(f, "pc {pc} is not the start of an instruction"),
             Error::TooManyArguments(n) => write!(f, "{n} arguments given, at most 6 are supported"),
+            Error::BackendUnavailable(backend) => write!(f, "the {backend} backend is not available on this machine"),
         }
     }
 }
@@ -168,8 +195,33 @@ struct ModuleInner {
     code: Code,
     map: MemoryMap,
     plan: GasPlan,
-    compiled: Compiled,
+    program: Program,
     heap_limit: u32,
+}
+
+/// The code as a backend translated it.
+enum Program {
+    Interpreter(interpreter::Compiled),
+}
+
+/// An instance's backend state, for the same backend as its module's [`Program`].
+#[derive(Clone)]
+enum InstanceState {
+    Interpreter(interpreter::Instance),
+}
+
+/// Calls a [`BackendInstance`] method on an instance's state with its module's program.
+macro_rules! with_backend {
+    ($instance:expr, |$state:ident, $program:ident| $body:expr) => {
+        match (&$instance.module.0.program, &$instance.state) {
+            (Program::Interpreter($program), InstanceState::Interpreter($state)) => $body,
+        }
+    };
+    (mut $instance:expr, |$state:ident, $program:ident| $body:expr) => {
+        match (&$instance.module.0.program, &mut $instance.state) {
+            (Program::Interpreter($program), InstanceState::Interpreter($state)) => $body,
+        }
+    };
 }
 
 /// A parsed, validated and translated program; cheap to clone and to instantiate.
@@ -186,13 +238,18 @@ impl fmt::Debug for Module {
 }
 
 impl Module {
-    /// Parses, validates and translates a `.polkavm` blob.
-    pub fn new(_engine: &Engine, config: &ModuleConfig, blob: &[u8]) -> Result<Self, Error> {
-        Self::from_blob(config, ProgramBlob::parse(blob)?)
+    /// Parses, validates and translates a `.polkavm` blob for `engine`'s backend.
+    pub fn new(engine: &Engine, config: &ModuleConfig, blob: &[u8]) -> Result<Self, Error> {
+        Self::from_parsed(engine, config, ProgramBlob::parse(blob)?)
     }
 
-    /// Translates an already parsed blob.
+    /// Translates an already parsed blob for the default engine's backend.
     pub fn from_blob(config: &ModuleConfig, blob: ProgramBlob) -> Result<Self, Error> {
+        Self::from_parsed(&Engine::default(), config, blob)
+    }
+
+    /// Translates an already parsed blob for `engine`'s backend.
+    pub fn from_parsed(engine: &Engine, config: &ModuleConfig, blob: ProgramBlob) -> Result<Self, Error> {
         let map = MemoryMap::new(
             config.page_size,
             blob.ro_data_size,
@@ -220,9 +277,21 @@ impl Module {
             }
         }
         let plan = GasPlan::new(&code, &config.cost_model);
-        let compiled = Compiled::new(&code, &plan, config.gas_metering, config.end_of_code);
+        let program = match engine.backend() {
+            Backend::Interpreter => {
+                Program::Interpreter(interpreter::Compiled::new(&code, &plan, config.gas_metering, config.end_of_code))
+            }
+            other => return Err(Error::BackendUnavailable(other)),
+        };
         let heap_limit = config.max_heap_size.unwrap_or(u32::MAX);
-        Ok(Module(Arc::new(ModuleInner { blob, code, map, plan, compiled, heap_limit })))
+        Ok(Module(Arc::new(ModuleInner { blob, code, map, plan, program, heap_limit })))
+    }
+
+    /// The backend this module runs on.
+    pub fn backend(&self) -> Backend {
+        match self.0.program {
+            Program::Interpreter(_) => Backend::Interpreter,
+        }
     }
 
     /// The parsed blob.
@@ -269,7 +338,20 @@ impl Module {
     pub fn instantiate(&self) -> RawInstance {
         let inner = &self.0;
         let memory = Memory::standard(&inner.map, &inner.blob.ro_data, &inner.blob.rw_data, inner.heap_limit);
-        RawInstance { module: self.clone(), machine: Machine::new(memory), pending_charge: None }
+        self.instance_with(memory, false)
+    }
+
+    fn instance_with(&self, memory: Memory, report_page_faults: bool) -> RawInstance {
+        let state = match self.0.program {
+            Program::Interpreter(_) => {
+                InstanceState::Interpreter(interpreter::Instance::new(memory, report_page_faults))
+            }
+        };
+        RawInstance { module: self.clone(), state }
+    }
+
+    fn is_64_bit(&self) -> bool {
+        self.0.blob.isa.is_64_bit()
     }
 }
 
@@ -278,18 +360,14 @@ impl Module {
 #[derive(Clone)]
 pub struct RawInstance {
     module: Module,
-    machine: Machine,
-    /// Gas for a block entered in its middle, charged when execution resumes.
-    pending_charge: Option<u32>,
+    state: InstanceState,
 }
 
 impl RawInstance {
     /// An instance over an arbitrary set of mapped ranges (the JAM page-map model):
     /// accesses outside them stop with [`Interrupt::PageFault`].
     pub fn with_page_map(module: &Module, ranges: &[(u32, u32, bool)]) -> Result<Self, &'static str> {
-        let mut machine = Machine::new(Memory::from_ranges(ranges)?);
-        machine.report_page_faults = true;
-        Ok(RawInstance { module: module.clone(), machine, pending_charge: None })
+        Ok(module.instance_with(Memory::from_ranges(ranges)?, true))
     }
 
     /// The module this instance runs.
@@ -300,8 +378,8 @@ impl RawInstance {
     /// Reads a register. On 32-bit programs, the value is the register's 32 bits.
     #[inline]
     pub fn reg(&self, reg: Reg) -> u64 {
-        let value = self.machine.regs[reg.index()];
-        if self.module.0.compiled.is_64_bit {
+        let value = with_backend!(self, |state, _program| state.reg(reg.index()));
+        if self.module.is_64_bit() {
             value
         } else {
             value & 0xffff_ffff
@@ -311,33 +389,34 @@ impl RawInstance {
     /// Writes a register (truncated to 32 bits on 32-bit programs).
     #[inline]
     pub fn set_reg(&mut self, reg: Reg, value: u64) {
-        self.machine.regs[reg.index()] =
-            if self.module.0.compiled.is_64_bit { value } else { value as u32 as i32 as i64 as u64 };
+        let value = if self.module.is_64_bit() { value } else { value as u32 as i32 as i64 as u64 };
+        with_backend!(mut self, |state, _program| state.set_reg(reg.index(), value))
     }
 
     /// Remaining gas.
     pub fn gas(&self) -> Gas {
-        self.machine.gas
+        with_backend!(self, |state, _program| state.gas())
     }
 
     /// Sets the remaining gas.
     pub fn set_gas(&mut self, gas: Gas) {
-        self.machine.gas = gas;
+        with_backend!(mut self, |state, _program| state.set_gas(gas))
     }
 
     /// Consumes gas from a host function; fails (consuming nothing) if there is not enough.
     pub fn consume_gas(&mut self, amount: u64) -> Result<(), HostError> {
         let amount = Gas::try_from(amount).unwrap_or(Gas::MAX);
-        if self.machine.gas < amount {
+        let gas = self.gas();
+        if gas < amount {
             return Err(HostError::OutOfGas);
         }
-        self.machine.gas -= amount;
+        self.set_gas(gas - amount);
         Ok(())
     }
 
     /// Reads guest memory.
     pub fn read_memory(&self, address: u32, buffer: &mut [u8]) -> Result<(), Fault> {
-        self.machine.memory.read(address, buffer)
+        with_backend!(self, |state, _program| state.read_memory(address, buffer))
     }
 
     /// Reads `length` bytes of guest memory into a new vector.
@@ -349,38 +428,33 @@ impl RawInstance {
 
     /// Writes guest memory. The host may write read-only regions too.
     pub fn write_memory(&mut self, address: u32, data: &[u8]) -> Result<(), Fault> {
-        self.machine.memory.write(address, data, false)
+        with_backend!(mut self, |state, _program| state.write_memory(address, data))
     }
 
     /// Grows the heap, as the guest's `sbrk` does.
     pub fn sbrk(&mut self, size: u32) -> Option<u32> {
-        self.machine.memory.sbrk(size)
+        with_backend!(mut self, |state, _program| state.sbrk(size))
     }
 
     /// Current heap size.
     pub fn heap_size(&self) -> u32 {
-        self.machine.memory.heap_size()
+        with_backend!(self, |state, _program| state.heap_size())
     }
 
     /// Why the last [`Interrupt::Trap`] happened.
     pub fn trap_reason(&self) -> Option<TrapReason> {
-        self.machine.trap_reason
+        with_backend!(self, |state, _program| state.trap_reason())
     }
 
     /// The pc of the instruction that caused the last interrupt (for `NotEnoughGas`,
     /// the start of the block that could not be paid for).
     pub fn program_counter(&self) -> u32 {
-        let compiled = &self.module.0.compiled;
-        compiled.op_pc.get(self.machine.interrupted_op as usize).copied().unwrap_or(self.module.0.code.code_len())
+        with_backend!(self, |state, program| state.program_counter(program))
     }
 
     /// Where execution continues on the next [`RawInstance::run`].
     pub fn next_program_counter(&self) -> u32 {
-        if let Some(pc) = self.machine.ecalli_next_pc {
-            return pc;
-        }
-        let compiled = &self.module.0.compiled;
-        compiled.op_pc.get(self.machine.next_op as usize).copied().unwrap_or(self.module.0.code.code_len())
+        with_backend!(self, |state, program| state.next_program_counter(program))
     }
 
     /// Continues execution at `pc`. Entering a basic block in its middle charges the
@@ -388,11 +462,8 @@ impl RawInstance {
     pub fn set_next_pc(&mut self, pc: u32) -> Result<(), Error> {
         let inner = &self.module.0;
         let index = inner.code.index_of(pc).ok_or(Error::InvalidPc(pc))?;
-        self.machine.next_op = inner.compiled.instruction_op[index];
-        self.pending_charge =
-            (!inner.code.is_block_start(index) && inner.compiled.metering).then(|| inner.compiled.block_cost_of[index]);
-        self.machine.trap_reason = None;
-        self.machine.ecalli_next_pc = None;
+        let block_cost = (!inner.code.is_block_start(index)).then(|| inner.plan.cost_of_block_containing(index));
+        with_backend!(mut self, |state, program| state.set_next_instruction(program, index, block_cost));
         Ok(())
     }
 
@@ -404,7 +475,7 @@ impl RawInstance {
             return Err(Error::TooManyArguments(args.len()));
         }
         self.set_next_pc(pc)?;
-        self.machine.regs = [0; 16];
+        with_backend!(mut self, |state, _program| state.clear_regs());
         self.set_reg(Reg::SP, u64::from(self.module.0.map.stack_address_high));
         self.set_reg(Reg::RA, u64::from(RETURN_TO_HOST));
         for (&reg, &value) in Reg::ARGS.iter().zip(args) {
@@ -415,18 +486,12 @@ impl RawInstance {
 
     /// Runs until the next interrupt.
     pub fn run(&mut self) -> Interrupt {
-        // A host function may have left the gas negative: nothing runs until refuelled.
-        if self.machine.gas < 0 {
-            return Interrupt::NotEnoughGas;
-        }
-        if let Some(cost) = self.pending_charge {
-            if self.machine.gas < Gas::from(cost) {
-                return Interrupt::NotEnoughGas;
-            }
-            self.machine.gas -= Gas::from(cost);
-            self.pending_charge = None;
-        }
-        self.machine.run(&self.module.0.compiled)
+        with_backend!(mut self, |state, program| state.run(program))
+    }
+
+    /// Records that a host function stopped execution.
+    fn stopped_by_host(&mut self) {
+        with_backend!(mut self, |state, _program| state.set_trap_reason(Some(TrapReason::Host)))
     }
 }
 
@@ -646,7 +711,7 @@ impl<T> Instance<T> {
                 .unwrap_or_default();
             match error {
                 Some(error) => {
-                    self.raw.machine.trap_reason = Some(TrapReason::Host);
+                    self.raw.stopped_by_host();
                     CallError::Host { name, error }
                 }
                 None => CallError::UnresolvedImport { index, name },

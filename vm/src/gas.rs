@@ -79,4 +79,11 @@ impl GasPlan {
         }
         GasPlan { blocks, end_of_code_cost: implicit_trap }
     }
+
+    /// The cost of the basic block that contains instruction `index` (what entering
+    /// it in the middle charges).
+    pub fn cost_of_block_containing(&self, index: usize) -> u32 {
+        let block = self.blocks.partition_point(|&(start, _)| start <= index);
+        block.checked_sub(1).map_or(0, |block| self.blocks[block].1)
+    }
 }

@@ -11,7 +11,8 @@
 //! - [`program`]: the blob container, code decoding, and a blob writer;
 //! - [`memory`]: the memory map and guest memory;
 //! - [`gas`]: cost model and per-block gas plan;
-//! - `interpreter`: translation into a dispatch-friendly form and the executor;
+//! - backends (`backend`): what runs the code; `interpreter` translates it into a
+//!   dispatch-friendly form and executes that; the x86-64 recompiler comes next;
 //! - the embedding API: [`Engine`], [`Module`], [`RawInstance`] / [`Instance`],
 //!   [`Linker`].
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -23,8 +24,10 @@
 extern crate alloc;
 
 mod api;
+mod backend;
 pub mod gas;
 mod interpreter;
+mod interrupt;
 pub mod isa;
 pub mod memory;
 pub mod program;
@@ -32,8 +35,9 @@ pub mod program;
 pub use api::{
     CallError, Caller, Config, EndOfCode, Engine, Error, HostError, Instance, Linker, Module, ModuleConfig, RawInstance,
 };
+pub use backend::Backend;
 pub use gas::{CostModel, Gas};
-pub use interpreter::{Interrupt, TrapReason};
+pub use interrupt::{Interrupt, TrapReason};
 pub use isa::{InstructionSet, Opcode, Reg};
 pub use memory::{Fault, MemoryMap, RETURN_TO_HOST};
 

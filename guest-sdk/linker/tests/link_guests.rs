@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use guest_programs::scenarios::{self, Scenario, THIRD_NUMBER};
 use polkavm_linker::TargetInstructionSet;
-use pvm::{CallError, Config, Engine, Instance, InstructionSet, Linker, Module, ModuleConfig, Reg};
+use pvm::{CallError, Engine, Instance, InstructionSet, Linker, Module, ModuleConfig, Reg};
 use pvm_linker::LinkError;
 
 const TARGET_32: &str = "riscv32emac-unknown-none-polkavm";
@@ -43,7 +43,7 @@ fn reference_blob(elf: &[u8], isa: TargetInstructionSet) -> Option<Vec<u8>> {
 }
 
 fn instantiate(blob: &[u8]) -> Instance<()> {
-    let module = Module::new(&Engine::new(&Config::default()), &ModuleConfig::default(), blob)
+    let module = Module::new(&Engine::default(), &ModuleConfig::default(), blob)
         .unwrap_or_else(|error| panic!("the blob does not load: {error:?}"));
     let mut linker: Linker<()> = Linker::new();
     linker.define("get_third_number", |caller| {
@@ -182,7 +182,7 @@ fn output_is_deterministic() {
 fn stack_size_follows_min_stack_size() {
     for (program, expected) in [("hello-world", 8 * 1024), ("bench-prime-sieve", 16 * 1024)] {
         let blob = pvm_linker::link(&elf(TARGET_64, program), InstructionSet::ReviveV1).unwrap();
-        let module = Module::new(&Engine::new(&Config::default()), &ModuleConfig::default(), &blob).unwrap();
+        let module = Module::new(&Engine::default(), &ModuleConfig::default(), &blob).unwrap();
         assert_eq!(module.memory_map().stack_size, expected, "{program}");
     }
 }

@@ -18,7 +18,7 @@
 
 use elf::{rv, Elf, DATA, RODATA, TEXT};
 use object::elf::*;
-use pvm::{CallError, Config, Engine, InstructionSet, Linker, Module, ModuleConfig};
+use pvm::{CallError, Engine, InstructionSet, Linker, Module, ModuleConfig};
 use pvm_linker::LinkError;
 use rv::{A0, A1, A2, RA, SP, T0, T1, ZERO};
 
@@ -625,7 +625,7 @@ fn isas(is_64: bool) -> &'static [InstructionSet] {
 
 /// Calls `export` on a fresh instance of `blob`.
 fn run(blob: &[u8], export: &str, args: &[u64]) -> Result<u64, CallError> {
-    let module = Module::new(&Engine::new(&Config::default()), &ModuleConfig::default(), blob)
+    let module = Module::new(&Engine::default(), &ModuleConfig::default(), blob)
         .unwrap_or_else(|error| panic!("the blob does not load: {error:?}"));
     let mut instance = Linker::<()>::new().instantiate(&module).expect("the blob instantiates");
     instance.set_gas(i64::MAX);

@@ -7,11 +7,10 @@ use anyhow::{bail, Context, Result};
 use pvm::program::Disassembly;
 use pvm::{CallError, Engine, Linker, Module, ModuleConfig, Reg};
 
-/// Reads and loads a blob, with the file name in every error.
-pub fn load_module(path: &Path) -> Result<Module> {
+/// Reads and loads a blob for `engine`'s backend, with the file name in every error.
+pub fn load_module(path: &Path, engine: &Engine) -> Result<Module> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Module::new(&Engine::default(), &ModuleConfig::default(), &bytes)
-        .with_context(|| format!("cannot load {}", path.display()))
+    Module::new(engine, &ModuleConfig::default(), &bytes).with_context(|| format!("cannot load {}", path.display()))
 }
 
 /// A readable listing: header, memory, imports, exports, then the code with basic

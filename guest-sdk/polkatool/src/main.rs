@@ -12,6 +12,10 @@ use polkatool::{commands, vectors};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// The VM backend that loads and runs programs: interpreter, compiler or auto
+    /// (default: auto, or the PVM_BACKEND environment variable).
+    #[arg(long, global = true, value_parser = parse_backend)]
+    backend: Option<pvm::Backend>,
 }
 
 #[derive(Subcommand)]
@@ -78,6 +82,10 @@ enum Command {
     },
 }
 
+fn parse_backend(text: &str) -> Result<pvm::Backend, String> {
+    pvm::Backend::from_name(text).ok_or_else(|| format!("unknown backend '{text}' (interpreter, compiler, auto)"))
+}
+
 fn parse_isa(text: &str) -> Result<pvm::InstructionSet, String> {
     [
         pvm::InstructionSet::ReviveV1,
@@ -118,6 +126,11 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
+    let mut config = pvm::Config::default();
+    if let Some(backend) = cli.backend {
+        config.backend = backend;
+    }
+    let engine = pvm::Engine::new(&config)?;
     match cli.command {
         Command::Build { path, bin, isa, output_dir } => {
             let blobs = polkatool::build::build(&polkatool::build::BuildOptions { path, bin, isa, output_dir })?;
@@ -139,12 +152,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Disassemble { blob } => {
-            let module = commands::load_module(&blob)?;
+            let module = commands::load_module(&blob, &engine)?;
             print!("{}", commands::disassemble(&module));
             Ok(ExitCode::SUCCESS)
         }
         Command::Run { blob, call, args, gas } => {
-            let module = commands::load_module(&blob)?;
+            let module = commands::load_module(&blob, &engine)?;
             let args: Vec<Vec<u64>> = match args.len() {
                 0 => vec![Vec::new(); call.len()],
                 1 => vec![args[0].0.clone(); call.len()],
@@ -169,13 +182,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(status)
         }
         Command::Stats { blob } => {
-            let module = commands::load_module(&blob)?;
+            let module = commands::load_module(&blob, &engine)?;
             let size = std::fs::metadata(&blob).map(|m| m.len() as usize).unwrap_or_default();
             print!("{}", commands::stats(&module, size));
             Ok(ExitCode::SUCCESS)
         }
         Command::TestVectors { paths } => {
-            let failed = vectors::run_all(&paths, &mut std::io::stdout().lock()).context("running test vectors")?;
+            let failed =
+                vectors::run_all(&paths, &engine, &mut std::io::stdout().lock()).context("running test vectors")?;
             Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
     }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use pvm::program::{ProgramBlob, RawCode};
-use pvm::{EndOfCode, InstructionSet, Interrupt, Module, ModuleConfig, RawInstance, Reg};
+use pvm::{EndOfCode, Engine, InstructionSet, Interrupt, Module, ModuleConfig, RawInstance, Reg};
 use serde::Deserialize;
 
 /// One test case.
@@ -56,12 +56,12 @@ pub struct Outcome {
 }
 
 /// Runs one vector; `Ok(None)` if it passes, `Ok(Some(differences))` if not.
-pub fn check(vector: &TestVector) -> Result<Option<String>> {
+pub fn check(vector: &TestVector, engine: &Engine) -> Result<Option<String>> {
     let code = RawCode::parse(&vector.program, InstructionSet::ReviveV1).context("the program does not parse")?;
     let blob = ProgramBlob::from_code(InstructionSet::ReviveV1, code);
     // The vectors follow the Gray Paper at the end of the code.
     let config = ModuleConfig { end_of_code: EndOfCode::ImplicitTrap, ..ModuleConfig::default() };
-    let module = Module::from_blob(&config, blob)?;
+    let module = Module::from_parsed(engine, &config, blob)?;
     let ranges: Vec<(u32, u32, bool)> =
         vector.initial_page_map.iter().map(|p| (p.address, p.length, p.is_writable)).collect();
     let mut instance = RawInstance::with_page_map(&module, &ranges).map_err(anyhow::Error::msg)?;
@@ -157,11 +157,11 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
 
 /// Runs every vector in `paths`; prints one line per failure, then `N passed, M failed`.
 /// Returns the number of failures.
-pub fn run_all(paths: &[PathBuf], out: &mut dyn std::io::Write) -> Result<usize> {
+pub fn run_all(paths: &[PathBuf], engine: &Engine, out: &mut dyn std::io::Write) -> Result<usize> {
     let files = collect_files(paths)?;
     let (mut passed, mut failed) = (0, 0);
     for file in &files {
-        let result = load(file).and_then(|vector| check(&vector).map(|diff| (vector.name, diff)));
+        let result = load(file).and_then(|vector| check(&vector, engine).map(|diff| (vector.name, diff)));
         match result {
             Ok((_, None)) => passed += 1,
             Ok((name, Some(diff))) => {
@@ -174,6 +174,7 @@ pub fn run_all(paths: &[PathBuf], out: &mut dyn std::io::Write) -> Result<usize>
             }
         }
     }
+    writeln!(out, "backend: {}", engine.backend())?;
     writeln!(out, "{passed} passed, {failed} failed")?;
     Ok(failed)
 }

@@ -172,10 +172,18 @@ struct Ours {
     instance: pvm::Instance<()>,
 }
 
+/// Our engine, for the backend `--backend NAME` selects (default: auto, or the
+/// `PVM_BACKEND` environment variable).
+static OURS_ENGINE: std::sync::OnceLock<pvm::Engine> = std::sync::OnceLock::new();
+
+fn ours_engine() -> &'static pvm::Engine {
+    OURS_ENGINE.get_or_init(pvm::Engine::default)
+}
+
 impl Ours {
     fn new(blob: &[u8]) -> Self {
-        let module = pvm::Module::new(&pvm::Engine::default(), &pvm::ModuleConfig::default(), blob)
-            .expect("our VM loads the blob");
+        let module =
+            pvm::Module::new(ours_engine(), &pvm::ModuleConfig::default(), blob).expect("our VM loads the blob");
         let mut instance = pvm::Linker::new().instantiate(&module).expect("instantiates");
         instance.set_gas(GAS);
         Ours { instance }
@@ -277,7 +285,22 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
     let ours_only = args.iter().any(|a| a == "--ours-only");
-    let filter = args.iter().find(|a| !a.starts_with("--")).cloned().unwrap_or_default();
+    let backend = args.iter().position(|a| a == "--backend").map(|i| {
+        let name = args.get(i + 1).map(String::as_str).unwrap_or_default();
+        pvm::Backend::from_name(name)
+            .unwrap_or_else(|| panic!("unknown backend '{name}' (interpreter, compiler, auto)"))
+    });
+    if let Some(backend) = backend {
+        let engine = pvm::Engine::new(&pvm::Config { backend }).unwrap_or_else(|error| panic!("{error}"));
+        OURS_ENGINE.set(engine).expect("set once");
+    }
+    println!("our backend: {}", ours_engine().backend());
+    let filter = args
+        .iter()
+        .enumerate()
+        .find(|&(i, a)| !a.starts_with("--") && (i == 0 || args[i - 1] != "--backend"))
+        .map(|(_, a)| a.clone())
+        .unwrap_or_default();
     let filter = filter.as_str();
     let samples = if quick { 3 } else { 11 };
 
@@ -362,7 +385,7 @@ fn load_costs(filter: &str) {
         let compile_name = format!("{program}/compile/{isa}");
         if compile_name.contains(filter) {
             let ours = time_per_iteration(|| {
-                pvm::Module::new(&pvm::Engine::default(), &pvm::ModuleConfig::default(), blob).unwrap();
+                pvm::Module::new(ours_engine(), &pvm::ModuleConfig::default(), blob).unwrap();
             });
             let reference = time_per_iteration(|| {
                 Reference::new(blob);
@@ -371,7 +394,7 @@ fn load_costs(filter: &str) {
         }
         let instantiate_name = format!("{program}/instantiate/{isa}");
         if instantiate_name.contains(filter) {
-            let module = pvm::Module::new(&pvm::Engine::default(), &pvm::ModuleConfig::default(), blob).unwrap();
+            let module = pvm::Module::new(ours_engine(), &pvm::ModuleConfig::default(), blob).unwrap();
             let ours = time_per_iteration(|| {
                 module.instantiate();
             });

@@ -855,9 +855,18 @@ fn rejected(why: String) -> Trace {
     Trace { loaded: Err(why), events: Vec::new(), memory: Vec::new(), heap_size: 0 }
 }
 
-/// Runs `blob` on `pvm`.
+/// Runs `blob` on `pvm`'s interpreter.
 pub fn run_pvm(blob: &[u8], args: &[u64], gas: i64) -> Trace {
-    let module = match pvm::Module::new(&pvm::Engine::default(), &pvm::ModuleConfig::default(), blob) {
+    run_pvm_on(pvm::Backend::Interpreter, blob, args, gas)
+}
+
+/// Runs `blob` on one of `pvm`'s backends.
+pub fn run_pvm_on(backend: pvm::Backend, blob: &[u8], args: &[u64], gas: i64) -> Trace {
+    let engine = match pvm::Engine::new(&pvm::Config { backend }) {
+        Ok(engine) => engine,
+        Err(error) => return rejected(error.to_string()),
+    };
+    let module = match pvm::Module::new(&engine, &pvm::ModuleConfig::default(), blob) {
         Ok(module) => module,
         Err(error) => return rejected(error.to_string()),
     };
@@ -1043,6 +1052,17 @@ pub fn check(blob: &[u8], args: &[u64], gas: i64) -> Result<Verdict, String> {
         Ok(traces) => traces,
         Err(why) => return Ok(Verdict::Inconclusive(why)),
     };
+    // Every other backend of pvm must agree with its interpreter exactly.
+    for &backend in pvm::Backend::available().iter().filter(|&&backend| backend != pvm::Backend::Interpreter) {
+        let other = run_pvm_on(backend, blob, args, gas);
+        if other != ours {
+            let difference = first_difference(&other, &ours).unwrap_or_else(|| "the traces differ".into());
+            return Err(format!(
+                "pvm's {backend} backend differs from its interpreter (shown as the reference): {difference}\n{}",
+                disassemble(blob, &other, &ours)
+            ));
+        }
+    }
     let Some(difference) = first_difference(&ours, &reference) else {
         return Ok(Verdict::Same);
     };

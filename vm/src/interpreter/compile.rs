@@ -223,8 +223,8 @@ pub(crate) struct Compiled {
     pub instruction_op: Vec<u32>,
     /// For each jump table entry: the operation to continue at, or `INVALID_TARGET`.
     pub jump_table_ops: Vec<u32>,
-    /// For each instruction index: the cost of the block that contains it.
-    pub block_cost_of: Vec<u32>,
+    /// The length of the code (the pc of the implicit trap at its end).
+    pub code_len: u32,
     pub is_64_bit: bool,
     /// Whether gas is metered (`memset` charges per byte only then).
     pub metering: bool,
@@ -233,11 +233,8 @@ pub(crate) struct Compiled {
 impl Compiled {
     pub fn new(code: &Code, plan: &GasPlan, metering: bool, end_of_code: EndOfCode) -> Self {
         let instructions = code.instructions();
-        let mut block_cost_of = alloc::vec![0u32; instructions.len()];
         let mut cost_at_start = alloc::vec![None; instructions.len() + 1];
-        for (index, &(start, cost)) in plan.blocks.iter().enumerate() {
-            let end = plan.blocks.get(index + 1).map_or(instructions.len(), |b| b.0);
-            block_cost_of[start..end].fill(cost);
+        for &(start, cost) in &plan.blocks {
             cost_at_start[start] = Some(cost);
         }
 
@@ -283,9 +280,15 @@ impl Compiled {
         fuse(&mut ops);
 
         let jump_table_ops = code.jump_table().iter().map(|&pc| target_op(pc).unwrap_or(INVALID_TARGET)).collect();
-        let compiled = Compiled { ops, op_pc, instruction_op, jump_table_ops, block_cost_of, is_64_bit, metering };
+        let code_len = code.code_len();
+        let compiled = Compiled { ops, op_pc, instruction_op, jump_table_ops, code_len, is_64_bit, metering };
         compiled.check_invariants();
         compiled
+    }
+
+    /// The guest pc of operation `op` (the end of the code past the last one).
+    pub fn pc_of_op(&self, op: u32) -> u32 {
+        self.op_pc.get(op as usize).copied().unwrap_or(self.code_len)
     }
 
     /// Verifies the invariant documented on [`Compiled::ops`], so that a translator

@@ -1,0 +1,104 @@
+//! The interpreter's instance state: the machine, and the mapping between guest
+//! program counters and the interpreter's operations.
+
+use super::compile::Compiled;
+use super::exec::Machine;
+use crate::backend::BackendInstance;
+use crate::gas::Gas;
+use crate::interrupt::{Interrupt, TrapReason};
+use crate::memory::{Fault, Memory};
+
+#[derive(Clone)]
+pub(crate) struct Instance {
+    machine: Machine,
+    /// Gas for a block entered in its middle, charged when execution resumes.
+    pending_charge: Option<u32>,
+}
+
+impl Instance {
+    pub fn new(memory: Memory, report_page_faults: bool) -> Self {
+        let mut machine = Machine::new(memory);
+        machine.report_page_faults = report_page_faults;
+        Instance { machine, pending_charge: None }
+    }
+}
+
+impl BackendInstance for Instance {
+    type Program = Compiled;
+
+    #[inline]
+    fn reg(&self, index: usize) -> u64 {
+        self.machine.regs[index]
+    }
+
+    #[inline]
+    fn set_reg(&mut self, index: usize, value: u64) {
+        self.machine.regs[index] = value;
+    }
+
+    fn clear_regs(&mut self) {
+        self.machine.regs = [0; 16];
+    }
+
+    fn gas(&self) -> Gas {
+        self.machine.gas
+    }
+
+    fn set_gas(&mut self, gas: Gas) {
+        self.machine.gas = gas;
+    }
+
+    fn read_memory(&self, address: u32, buffer: &mut [u8]) -> Result<(), Fault> {
+        self.machine.memory.read(address, buffer)
+    }
+
+    fn write_memory(&mut self, address: u32, data: &[u8]) -> Result<(), Fault> {
+        self.machine.memory.write(address, data, false)
+    }
+
+    fn sbrk(&mut self, size: u32) -> Option<u32> {
+        self.machine.memory.sbrk(size)
+    }
+
+    fn heap_size(&self) -> u32 {
+        self.machine.memory.heap_size()
+    }
+
+    fn trap_reason(&self) -> Option<TrapReason> {
+        self.machine.trap_reason
+    }
+
+    fn set_trap_reason(&mut self, reason: Option<TrapReason>) {
+        self.machine.trap_reason = reason;
+    }
+
+    fn program_counter(&self, program: &Compiled) -> u32 {
+        program.pc_of_op(self.machine.interrupted_op)
+    }
+
+    fn next_program_counter(&self, program: &Compiled) -> u32 {
+        self.machine.ecalli_next_pc.unwrap_or_else(|| program.pc_of_op(self.machine.next_op))
+    }
+
+    fn set_next_instruction(&mut self, program: &Compiled, index: usize, block_cost: Option<u32>) {
+        self.machine.next_op = program.instruction_op[index];
+        self.pending_charge = block_cost.filter(|_| program.metering);
+        self.machine.trap_reason = None;
+        self.machine.ecalli_next_pc = None;
+    }
+
+    fn run(&mut self, program: &Compiled) -> Interrupt {
+        // A host function may have left the gas negative: nothing runs until refuelled.
+        if self.machine.gas < 0 {
+            return Interrupt::NotEnoughGas;
+        }
+        if let Some(cost) = self.pending_charge {
+            if self.machine.gas < Gas::from(cost) {
+                return Interrupt::NotEnoughGas;
+            }
+            self.machine.gas -= Gas::from(cost);
+            self.pending_charge = None;
+        }
+        self.machine.run(program)
+    }
+}
