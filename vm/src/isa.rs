@@ -190,6 +190,15 @@ macro_rules! define_opcodes {
             pub fn info(self) -> &'static OpcodeInfo {
                 &INFO[self as usize]
             }
+
+            /// The operand shape. A `match` rather than a look-up in `INFO`, so that it folds
+            /// to a constant for a constant opcode (the interpreter relies on it).
+            #[inline(always)]
+            pub const fn shape(self) -> Shape {
+                match self {
+                    $(Opcode::$variant => Shape::$shape,)+
+                }
+            }
         }
 
         static INFO: &[OpcodeInfo] = &[$(
@@ -366,12 +375,6 @@ impl Opcode {
     #[inline]
     pub fn name(self) -> &'static str {
         self.info().name
-    }
-
-    /// The operand shape.
-    #[inline]
-    pub fn shape(self) -> Shape {
-        self.info().shape
     }
 
     /// Whether this instruction ends a basic block (the next instruction, if any,

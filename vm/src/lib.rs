@@ -11,6 +11,8 @@
 //! - [`program`]: the blob container, code decoding, and a blob writer;
 //! - [`memory`]: the memory map and guest memory;
 //! - [`gas`]: cost model and per-block gas plan;
+//! - [`semantics`]: what each computing instruction does (ALU results, conditional
+//!   moves, branch conditions), defined once for the interpreter and the linker;
 //! - backends (`backend`): what runs the code; `interpreter` translates it into a
 //!   dispatch-friendly form and executes that; the x86-64 recompiler comes next;
 //! - the embedding API: [`Engine`], [`Module`], [`RawInstance`] / [`Instance`],
@@ -31,6 +33,7 @@ mod interrupt;
 pub mod isa;
 pub mod memory;
 pub mod program;
+pub mod semantics;
 
 pub use api::{
     CallError, Caller, Config, EndOfCode, Engine, Error, HostError, Instance, Linker, Module, ModuleConfig, RawInstance,

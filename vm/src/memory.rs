@@ -166,12 +166,20 @@ impl Region {
             data[..old].copy_from_slice(&self.data);
             self.data = data;
         } else {
-            // Growth step by step (a heap that `sbrk` grows a little at a time):
-            // `resize` doubles the capacity, so the copying stays amortised linear.
+            // Growth step by step (a heap that `sbrk` grows a little at a time): room
+            // for as much again, so the copying stays amortised linear, but at most
+            // 256 MiB of it, so that a heap of gigabytes does not reserve twice that.
+            let headroom = old.min(MAX_HEADROOM);
+            if self.data.capacity() < target {
+                self.data.reserve_exact(target + headroom - old);
+            }
             self.data.resize(target, 0);
         }
     }
 }
+
+/// The most spare capacity a growing region reserves beyond what it needs.
+const MAX_HEADROOM: usize = 256 << 20;
 
 /// How many regions a memory has at most: RO, RW + heap, stack and aux for programs;
 /// JAM test vectors use fewer.
@@ -440,6 +448,32 @@ mod tests {
         assert_eq!(memory.store::<1>(0x10000, [0]), Err(Fault { address: 0x10000, is_write: true }));
         assert_eq!(memory.load::<4>(0x10ffe), Err(Fault { address: 0x11000, is_write: false }));
         assert_eq!(memory.load::<1>(0), Err(Fault { address: 0, is_write: false }));
+    }
+
+    /// A store at the top of a 2 GiB heap allocates it zeroed (backed lazily by the
+    /// host); growing it a page further reserves a bounded headroom, not twice the heap
+    /// (a fuzzer finding: a 4 GiB allocation). Step-by-step growth stays amortised.
+    #[test]
+    fn heap_growth_reserves_bounded_headroom() {
+        let map = MemoryMap::new(0x1000, 0, 0x1000, 0x1000, 0).unwrap();
+        let mut memory = Memory::standard(&map, &[], &[], u32::MAX);
+        let top = memory.sbrk(0x7fff_0000).unwrap();
+        memory.store::<1>(top - 1, [1]).unwrap();
+        let top = memory.sbrk(0x1000).unwrap();
+        memory.store::<1>(top - 1, [2]).unwrap();
+        let data = &memory.regions[RW].data;
+        assert!(data.capacity() <= data.len() + MAX_HEADROOM, "capacity {:#x} for {:#x}", data.capacity(), data.len());
+        assert_eq!(memory.load::<1>(top - 1), Ok([2]));
+
+        let mut memory = Memory::standard(&map, &[], &[], u32::MAX);
+        let mut reallocations = 0;
+        for _ in 0..4096 {
+            let top = memory.sbrk(0x1000).unwrap();
+            let before = memory.regions[RW].data.capacity();
+            memory.store::<1>(top - 1, [3]).unwrap();
+            reallocations += usize::from(memory.regions[RW].data.capacity() != before);
+        }
+        assert!(reallocations <= 16, "{reallocations} reallocations for 4096 steps");
     }
 
     #[test]

@@ -3,14 +3,18 @@
 //! checks on the hot path), gas is charged once per basic block where control enters
 //! it, memory goes through [`Memory`]'s inlined fast path.
 //!
-//! The semantics of straight-line operations are written once, in [`simple`], and of
-//! conditional branches in [`condition`]; every dispatch arm, including the
-//! superinstructions' (two operations per dispatch), calls them with a constant kind.
+//! Straight-line operations are executed by [`simple`] and conditional branches
+//! decided by [`condition`]; every dispatch arm, including the superinstructions' (two
+//! operations per dispatch), calls them with a constant kind. What the ALU operations,
+//! conditional moves and branch conditions compute is [`crate::semantics`]'s, called
+//! with that kind's constant opcode, so each arm still compiles to its own code alone.
 
 use super::compile::{Compiled, Kind, Op, INVALID_TARGET};
 use crate::gas::Gas;
 use crate::interrupt::{Interrupt, TrapReason};
+use crate::isa::{Opcode, Shape};
 use crate::memory::{Fault, Memory, RETURN_TO_HOST};
+use crate::semantics::{self, sext32};
 
 /// The machine state the executor works on.
 #[derive(Clone, Debug)]
@@ -28,11 +32,6 @@ pub(crate) struct Machine {
     pub ecalli_next_pc: Option<u32>,
     /// Report page faults (JAM semantics) instead of trapping on bad accesses.
     pub report_page_faults: bool,
-}
-
-#[inline(always)]
-fn sext32(value: u32) -> u64 {
-    value as i32 as i64 as u64
 }
 
 /// `regs[index]` without a bounds check: register fields are below 16.
@@ -595,9 +594,6 @@ fn simple(kind: Kind, op: &Op, regs: &mut [u64; 16], memory: &mut Memory) -> Res
     let indirect_store = (y as u32).wrapping_add(imm as u32);
     let indirect_store_imm = (y as u32).wrapping_add(op.target);
     let value = match kind {
-        Kind::LoadImm | Kind::LoadImm64 => imm,
-        Kind::MoveReg => x,
-
         Kind::LoadU8 => return load(memory, regs, op.d, imm as u32, |[b]: [u8; 1]| u64::from(b)),
         Kind::LoadI8 => return load(memory, regs, op.d, imm as u32, |[b]: [u8; 1]| b as i8 as i64 as u64),
         Kind::LoadU16 => return load(memory, regs, op.d, imm as u32, |b| u64::from(u16::from_le_bytes(b))),
@@ -632,98 +628,12 @@ fn simple(kind: Kind, op: &Op, regs: &mut [u64; 16], memory: &mut Memory) -> Res
         Kind::StoreImmIndirectU32 => return memory.store(indirect_store_imm, (imm as u32).to_le_bytes()),
         Kind::StoreImmIndirectU64 => return memory.store(indirect_store_imm, imm.to_le_bytes()),
 
-        Kind::CountSetBits64 => u64::from(x.count_ones()),
-        Kind::CountSetBits32 => u64::from((x as u32).count_ones()),
-        Kind::CountLeadingZeroBits64 => u64::from(x.leading_zeros()),
-        Kind::CountLeadingZeroBits32 => u64::from((x as u32).leading_zeros()),
-        Kind::CountTrailingZeroBits64 => u64::from(x.trailing_zeros()),
-        Kind::CountTrailingZeroBits32 => u64::from((x as u32).trailing_zeros()),
-        Kind::SignExtend8 => x as i8 as i64 as u64,
-        Kind::SignExtend16 => x as i16 as i64 as u64,
-        Kind::ZeroExtend16 => u64::from(x as u16),
-        Kind::ReverseByte => x.swap_bytes(),
-        Kind::ReverseByteW32 => sext32((x as u32).swap_bytes()),
-
-        Kind::AddImm32 => sext32((x as u32).wrapping_add(imm as u32)),
-        Kind::AddImm64 => x.wrapping_add(imm),
-        Kind::AndImm => x & imm,
-        Kind::XorImm => x ^ imm,
-        Kind::OrImm => x | imm,
-        Kind::MulImm32 => sext32((x as u32).wrapping_mul(imm as u32)),
-        Kind::MulImm64 => x.wrapping_mul(imm),
-        Kind::SetLessThanUnsignedImm => u64::from(x < imm),
-        Kind::SetLessThanSignedImm => u64::from((x as i64) < (imm as i64)),
-        Kind::ShiftLogicalLeftImm32 => sext32((x as u32).wrapping_shl(imm as u32)),
-        Kind::ShiftLogicalRightImm32 => sext32((x as u32).wrapping_shr(imm as u32)),
-        Kind::ShiftArithmeticRightImm32 => sext32((x as i32).wrapping_shr(imm as u32) as u32),
-        Kind::ShiftLogicalLeftImm64 => x.wrapping_shl(imm as u32),
-        Kind::ShiftLogicalRightImm64 => x.wrapping_shr(imm as u32),
-        Kind::ShiftArithmeticRightImm64 => (x as i64).wrapping_shr(imm as u32) as u64,
-        Kind::NegateAndAddImm32 => sext32((imm as u32).wrapping_sub(x as u32)),
-        Kind::NegateAndAddImm64 => imm.wrapping_sub(x),
-        Kind::SetGreaterThanUnsignedImm => u64::from(x > imm),
-        Kind::SetGreaterThanSignedImm => u64::from((x as i64) > (imm as i64)),
-        Kind::ShiftLogicalLeftImmAlt32 => sext32((imm as u32).wrapping_shl(x as u32)),
-        Kind::ShiftLogicalRightImmAlt32 => sext32((imm as u32).wrapping_shr(x as u32)),
-        Kind::ShiftArithmeticRightImmAlt32 => sext32((imm as i32).wrapping_shr(x as u32) as u32),
-        Kind::ShiftLogicalLeftImmAlt64 => imm.wrapping_shl(x as u32),
-        Kind::ShiftLogicalRightImmAlt64 => imm.wrapping_shr(x as u32),
-        Kind::ShiftArithmeticRightImmAlt64 => (imm as i64).wrapping_shr(x as u32) as u64,
-        Kind::CmovIfZeroImm if x == 0 => imm,
-        Kind::CmovIfNotZeroImm if x != 0 => imm,
-        Kind::CmovIfZeroImm | Kind::CmovIfNotZeroImm => return Ok(()),
-        Kind::RotateRightImm32 => sext32((x as u32).rotate_right(imm as u32 & 31)),
-        Kind::RotateRightImmAlt32 => sext32((imm as u32).rotate_right(x as u32 & 31)),
-        Kind::RotateRightImm64 => x.rotate_right(imm as u32 & 63),
-        Kind::RotateRightImmAlt64 => imm.rotate_right(x as u32 & 63),
-
-        Kind::Add32 => sext32((x as u32).wrapping_add(y as u32)),
-        Kind::Sub32 => sext32((x as u32).wrapping_sub(y as u32)),
-        Kind::Mul32 => sext32((x as u32).wrapping_mul(y as u32)),
-        Kind::DivUnsigned32 => sext32(div_u32(x as u32, y as u32)),
-        Kind::DivSigned32 => sext32(div_i32(x as i32, y as i32) as u32),
-        Kind::RemUnsigned32 => sext32(rem_u32(x as u32, y as u32)),
-        Kind::RemSigned32 => sext32(rem_i32(x as i32, y as i32) as u32),
-        Kind::ShiftLogicalLeft32 => sext32((x as u32).wrapping_shl(y as u32)),
-        Kind::ShiftLogicalRight32 => sext32((x as u32).wrapping_shr(y as u32)),
-        Kind::ShiftArithmeticRight32 => sext32((x as i32).wrapping_shr(y as u32) as u32),
-        Kind::Add64 => x.wrapping_add(y),
-        Kind::Sub64 => x.wrapping_sub(y),
-        Kind::Mul64 => x.wrapping_mul(y),
-        Kind::DivUnsigned64 => div_u64(x, y),
-        Kind::DivSigned64 => div_i64(x as i64, y as i64) as u64,
-        Kind::RemUnsigned64 => rem_u64(x, y),
-        Kind::RemSigned64 => rem_i64(x as i64, y as i64) as u64,
-        Kind::ShiftLogicalLeft64 => x.wrapping_shl(y as u32),
-        Kind::ShiftLogicalRight64 => x.wrapping_shr(y as u32),
-        Kind::ShiftArithmeticRight64 => (x as i64).wrapping_shr(y as u32) as u64,
-        Kind::And => x & y,
-        Kind::Xor => x ^ y,
-        Kind::Or => x | y,
-        Kind::MulUpperSignedSigned => ((i128::from(x as i64) * i128::from(y as i64)) >> 64) as u64,
-        Kind::MulUpperUnsignedUnsigned => ((u128::from(x) * u128::from(y)) >> 64) as u64,
-        Kind::MulUpperSignedUnsigned => ((i128::from(x as i64).wrapping_mul(y as i128)) >> 64) as u64,
-        Kind::MulUpperSignedSignedW32 => sext32(((i64::from(x as i32) * i64::from(y as i32)) >> 32) as u32),
-        Kind::MulUpperUnsignedUnsignedW32 => sext32(((u64::from(x as u32) * u64::from(y as u32)) >> 32) as u32),
-        Kind::MulUpperSignedUnsignedW32 => sext32(((i64::from(x as i32) * i64::from(y as u32)) >> 32) as u32),
-        Kind::SetLessThanUnsigned => u64::from(x < y),
-        Kind::SetLessThanSigned => u64::from((x as i64) < (y as i64)),
-        // Conditional moves: `d = a` if `b` is (not) zero.
-        Kind::CmovIfZero if y == 0 => x,
-        Kind::CmovIfNotZero if y != 0 => x,
-        Kind::CmovIfZero | Kind::CmovIfNotZero => return Ok(()),
-        Kind::RotateLeft64 => x.rotate_left(y as u32 & 63),
-        Kind::RotateLeft32 => sext32((x as u32).rotate_left(y as u32 & 31)),
-        Kind::RotateRight64 => x.rotate_right(y as u32 & 63),
-        Kind::RotateRight32 => sext32((x as u32).rotate_right(y as u32 & 31)),
-        Kind::AndInverted => x & !y,
-        Kind::OrInverted => x | !y,
-        Kind::Xnor => !(x ^ y),
-        Kind::Maximum => (x as i64).max(y as i64) as u64,
-        Kind::MaximumUnsigned => x.max(y),
-        Kind::Minimum => (x as i64).min(y as i64) as u64,
-        Kind::MinimumUnsigned => x.min(y),
-        _ => unreachable!("{kind:?} is not a straight-line operation"),
+        // Conditional moves: `d = a` if `b` is (not) zero, `d = imm` if `a` is.
+        Kind::CmovIfZero | Kind::CmovIfNotZero if moves(kind, y) => x,
+        Kind::CmovIfZeroImm | Kind::CmovIfNotZeroImm if moves(kind, x) => imm,
+        Kind::CmovIfZero | Kind::CmovIfNotZero | Kind::CmovIfZeroImm | Kind::CmovIfNotZeroImm => return Ok(()),
+        // Everything else computes `d` from `a` and `b` or the immediate.
+        _ => alu(kind, x, y, imm),
     };
     *reg_mut(regs, op.d) = value;
     Ok(())
@@ -746,85 +656,38 @@ fn load<const N: usize>(
 /// Whether a conditional branch of `kind` is taken. Called with a constant `kind`.
 #[inline(always)]
 fn condition(kind: Kind, op: &Op, regs: &[u64; 16]) -> bool {
+    let opcode = instruction(kind).0;
     let x = reg(regs, op.a);
-    let y = reg(regs, op.b);
-    let imm = op.imm;
-    match kind {
-        Kind::BranchEq => x == y,
-        Kind::BranchNotEq => x != y,
-        Kind::BranchLessUnsigned => x < y,
-        Kind::BranchLessSigned => (x as i64) < (y as i64),
-        Kind::BranchGreaterOrEqualUnsigned => x >= y,
-        Kind::BranchGreaterOrEqualSigned => (x as i64) >= (y as i64),
-        Kind::BranchEqImm => x == imm,
-        Kind::BranchNotEqImm => x != imm,
-        Kind::BranchLessUnsignedImm => x < imm,
-        Kind::BranchLessOrEqualUnsignedImm => x <= imm,
-        Kind::BranchGreaterOrEqualUnsignedImm => x >= imm,
-        Kind::BranchGreaterUnsignedImm => x > imm,
-        Kind::BranchLessSignedImm => (x as i64) < (imm as i64),
-        Kind::BranchLessOrEqualSignedImm => (x as i64) <= (imm as i64),
-        Kind::BranchGreaterOrEqualSignedImm => (x as i64) >= (imm as i64),
-        Kind::BranchGreaterSignedImm => (x as i64) > (imm as i64),
-        _ => unreachable!("{kind:?} is not a conditional branch"),
+    let y = if opcode.shape() == Shape::RegImmOffset { op.imm } else { reg(regs, op.b) };
+    match semantics::branch_taken(opcode, x, y) {
+        Some(taken) => taken,
+        None => unreachable!("{kind:?} is not a conditional branch"),
     }
 }
 
-// Division never traps (RISC-V semantics): x / 0 = all ones, x % 0 = x,
-// MIN / -1 = MIN and MIN % -1 = 0.
-
+/// The result of an ALU operation of `kind`, whose second operand is register `b` in
+/// three-register forms and the immediate otherwise (two-register forms read `a` alone).
 #[inline(always)]
-fn div_u32(x: u32, y: u32) -> u32 {
-    x.checked_div(y).unwrap_or(u32::MAX)
-}
-
-#[inline(always)]
-fn rem_u32(x: u32, y: u32) -> u32 {
-    x.checked_rem(y).unwrap_or(x)
-}
-
-#[inline(always)]
-fn div_i32(x: i32, y: i32) -> i32 {
-    if y == 0 {
-        -1
-    } else {
-        x.wrapping_div(y)
+fn alu(kind: Kind, x: u64, b: u64, imm: u64) -> u64 {
+    let (opcode, is_64_bit) = instruction(kind);
+    let y = if opcode.shape() == Shape::RegRegReg { b } else { imm };
+    match semantics::alu(opcode, is_64_bit, x, y) {
+        Some(value) => value,
+        None => unreachable!("{kind:?} is not a straight-line operation"),
     }
 }
 
+/// Whether a conditional move of `kind` with `condition` moves.
 #[inline(always)]
-fn rem_i32(x: i32, y: i32) -> i32 {
-    if y == 0 {
-        x
-    } else {
-        x.wrapping_rem(y)
-    }
+fn moves(kind: Kind, condition: u64) -> bool {
+    semantics::cmov(instruction(kind).0, condition) == Some(true)
 }
 
+/// The instruction a kind executes and its width (see [`Kind::instruction`]).
 #[inline(always)]
-fn div_u64(x: u64, y: u64) -> u64 {
-    x.checked_div(y).unwrap_or(u64::MAX)
-}
-
-#[inline(always)]
-fn rem_u64(x: u64, y: u64) -> u64 {
-    x.checked_rem(y).unwrap_or(x)
-}
-
-#[inline(always)]
-fn div_i64(x: i64, y: i64) -> i64 {
-    if y == 0 {
-        -1
-    } else {
-        x.wrapping_div(y)
-    }
-}
-
-#[inline(always)]
-fn rem_i64(x: i64, y: i64) -> i64 {
-    if y == 0 {
-        x
-    } else {
-        x.wrapping_rem(y)
+fn instruction(kind: Kind) -> (Opcode, bool) {
+    match kind.instruction() {
+        Some(instruction) => instruction,
+        None => unreachable!("{kind:?} is not an instruction"),
     }
 }

@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use pvm::isa::Shape;
 use pvm::program::Args;
-use pvm::{InstructionSet, Opcode as O};
+use pvm::{semantics, InstructionSet, Opcode as O};
 
 use crate::cfg::{successors, Block, Cfg};
 use crate::lower::{Fix, Item};
@@ -118,8 +118,9 @@ pub fn step(state: &mut State, item: &Item) {
     }
 }
 
+/// An immediate, sign-extended as instructions see it.
 fn sext(value: u32) -> u64 {
-    value as i32 as i64 as u64
+    semantics::sext32(value)
 }
 
 /// Whether `value` is the sign extension of a 32-bit immediate.
@@ -127,8 +128,9 @@ fn fits(value: u64) -> bool {
     sext(value as u32) == value
 }
 
-/// The result of a side-effect-free instruction, if its operands are known (64-bit
-/// semantics, as the VM implements them).
+/// The result of a side-effect-free instruction, if its operands are known: what
+/// [`semantics::alu`] computes, at 64 bits (the analysis only runs on 64-bit programs),
+/// or for a conditional move, what it moves or the destination's old value.
 fn evaluate(item: &Item, state: &State) -> Option<u64> {
     if item.fix != Fix::None {
         return None;
@@ -136,120 +138,36 @@ fn evaluate(item: &Item, state: &State) -> Option<u64> {
     let args = item.args;
     let reg = |n: usize| state[usize::from(args.regs[n])];
     let imm = sext(args.imm1);
-    let w32 = |value: u32| sext(value);
-    // Register-immediate and one-register forms read register 1.
-    let x = || reg(1);
-    Some(match item.opcode {
-        O::LoadImm => imm,
-        O::LoadImm64 => args.imm64(),
-        O::MoveReg => x()?,
-        O::CountSetBits64 => u64::from(x()?.count_ones()),
-        O::CountSetBits32 => u64::from((x()? as u32).count_ones()),
-        O::CountLeadingZeroBits64 => u64::from(x()?.leading_zeros()),
-        O::CountLeadingZeroBits32 => u64::from((x()? as u32).leading_zeros()),
-        O::CountTrailingZeroBits64 => u64::from(x()?.trailing_zeros()),
-        O::CountTrailingZeroBits32 => u64::from((x()? as u32).trailing_zeros()),
-        O::SignExtend8 => x()? as i8 as i64 as u64,
-        O::SignExtend16 => x()? as i16 as i64 as u64,
-        O::ZeroExtend16 => u64::from(x()? as u16),
-        O::ReverseByte => x()?.swap_bytes(),
-
-        O::AddImm32 => w32((x()? as u32).wrapping_add(imm as u32)),
-        O::AddImm64 => x()?.wrapping_add(imm),
-        O::AndImm => x()? & imm,
-        O::XorImm => x()? ^ imm,
-        O::OrImm => x()? | imm,
-        O::MulImm32 => w32((x()? as u32).wrapping_mul(imm as u32)),
-        O::MulImm64 => x()?.wrapping_mul(imm),
-        O::SetLessThanUnsignedImm => u64::from(x()? < imm),
-        O::SetLessThanSignedImm => u64::from((x()? as i64) < imm as i64),
-        O::SetGreaterThanUnsignedImm => u64::from(x()? > imm),
-        O::SetGreaterThanSignedImm => u64::from((x()? as i64) > imm as i64),
-        O::ShiftLogicalLeftImm32 => w32((x()? as u32).wrapping_shl(imm as u32)),
-        O::ShiftLogicalRightImm32 => w32((x()? as u32).wrapping_shr(imm as u32)),
-        O::ShiftArithmeticRightImm32 => w32((x()? as i32).wrapping_shr(imm as u32) as u32),
-        O::ShiftLogicalLeftImm64 => x()?.wrapping_shl(imm as u32),
-        O::ShiftLogicalRightImm64 => x()?.wrapping_shr(imm as u32),
-        O::ShiftArithmeticRightImm64 => (x()? as i64).wrapping_shr(imm as u32) as u64,
-        O::NegateAndAddImm32 => w32((imm as u32).wrapping_sub(x()? as u32)),
-        O::NegateAndAddImm64 => imm.wrapping_sub(x()?),
-        O::ShiftLogicalLeftImmAlt32 => w32((imm as u32).wrapping_shl(x()? as u32)),
-        O::ShiftLogicalRightImmAlt32 => w32((imm as u32).wrapping_shr(x()? as u32)),
-        O::ShiftArithmeticRightImmAlt32 => w32((imm as i32).wrapping_shr(x()? as u32) as u32),
-        O::ShiftLogicalLeftImmAlt64 => imm.wrapping_shl(x()? as u32),
-        O::ShiftLogicalRightImmAlt64 => imm.wrapping_shr(x()? as u32),
-        O::ShiftArithmeticRightImmAlt64 => (imm as i64).wrapping_shr(x()? as u32) as u64,
-        O::RotateRightImm32 => w32((x()? as u32).rotate_right(imm as u32 & 31)),
-        O::RotateRightImmAlt32 => w32((imm as u32).rotate_right(x()? as u32 & 31)),
-        O::RotateRightImm64 => x()?.rotate_right(imm as u32 & 63),
-        O::RotateRightImmAlt64 => imm.rotate_right(x()? as u32 & 63),
-        O::CmovIfZeroImm if x()? == 0 => imm,
-        O::CmovIfNotZeroImm if x()? != 0 => imm,
-        O::CmovIfZeroImm | O::CmovIfNotZeroImm => reg(0)?,
-        O::CmovIfZero if reg(2)? == 0 => reg(1)?,
-        O::CmovIfNotZero if reg(2)? != 0 => reg(1)?,
-        O::CmovIfZero | O::CmovIfNotZero => reg(0)?,
-
-        opcode if opcode.shape() == Shape::RegRegReg => {
-            let (x, y) = (reg(1)?, reg(2)?);
-            match opcode {
-                O::Add32 => w32((x as u32).wrapping_add(y as u32)),
-                O::Sub32 => w32((x as u32).wrapping_sub(y as u32)),
-                O::Mul32 => w32((x as u32).wrapping_mul(y as u32)),
-                O::ShiftLogicalLeft32 => w32((x as u32).wrapping_shl(y as u32)),
-                O::ShiftLogicalRight32 => w32((x as u32).wrapping_shr(y as u32)),
-                O::ShiftArithmeticRight32 => w32((x as i32).wrapping_shr(y as u32) as u32),
-                O::Add64 => x.wrapping_add(y),
-                O::Sub64 => x.wrapping_sub(y),
-                O::Mul64 => x.wrapping_mul(y),
-                O::ShiftLogicalLeft64 => x.wrapping_shl(y as u32),
-                O::ShiftLogicalRight64 => x.wrapping_shr(y as u32),
-                O::ShiftArithmeticRight64 => (x as i64).wrapping_shr(y as u32) as u64,
-                O::And => x & y,
-                O::Xor => x ^ y,
-                O::Or => x | y,
-                O::SetLessThanUnsigned => u64::from(x < y),
-                O::SetLessThanSigned => u64::from((x as i64) < (y as i64)),
-                O::RotateLeft64 => x.rotate_left(y as u32 & 63),
-                O::RotateLeft32 => w32((x as u32).rotate_left(y as u32 & 31)),
-                O::RotateRight64 => x.rotate_right(y as u32 & 63),
-                O::RotateRight32 => w32((x as u32).rotate_right(y as u32 & 31)),
-                O::AndInverted => x & !y,
-                O::OrInverted => x | !y,
-                O::Xnor => !(x ^ y),
-                O::Maximum => (x as i64).max(y as i64) as u64,
-                O::MaximumUnsigned => x.max(y),
-                O::Minimum => (x as i64).min(y as i64) as u64,
-                O::MinimumUnsigned => x.min(y),
-                // Division, remainder and the upper halves of products are left alone.
-                _ => return None,
-            }
+    let opcode = item.opcode;
+    // Register 0 is the destination; the operands follow it.
+    match opcode {
+        O::CmovIfZeroImm | O::CmovIfNotZeroImm => {
+            return if semantics::cmov(opcode, reg(1)?)? { Some(imm) } else { reg(0) };
         }
+        O::CmovIfZero | O::CmovIfNotZero => {
+            return if semantics::cmov(opcode, reg(2)?)? { reg(1) } else { reg(0) };
+        }
+        _ => {}
+    }
+    let (x, y) = match opcode.shape() {
+        Shape::RegImm => (0, imm),
+        Shape::RegImm64 => (0, args.imm64()),
+        Shape::RegReg => (reg(1)?, 0),
+        Shape::RegRegImm => (reg(1)?, imm),
+        Shape::RegRegReg => (reg(1)?, reg(2)?),
         _ => return None,
-    })
+    };
+    semantics::alu(opcode, true, x, y)
 }
 
 /// The outcome of a conditional branch, if its operands are known.
 fn branch_outcome(item: &Item, state: &State) -> Option<bool> {
-    let a = state[usize::from(item.args.regs[0])]?;
-    let b = match item.opcode.shape() {
+    let x = state[usize::from(item.args.regs[0])]?;
+    let y = match item.opcode.shape() {
         Shape::RegImmOffset => sext(item.args.imm1),
         _ => state[usize::from(item.args.regs[1])]?,
     };
-    let (sa, sb) = (a as i64, b as i64);
-    Some(match item.opcode {
-        O::BranchEq | O::BranchEqImm => a == b,
-        O::BranchNotEq | O::BranchNotEqImm => a != b,
-        O::BranchLessUnsigned | O::BranchLessUnsignedImm => a < b,
-        O::BranchLessSigned | O::BranchLessSignedImm => sa < sb,
-        O::BranchGreaterOrEqualUnsigned | O::BranchGreaterOrEqualUnsignedImm => a >= b,
-        O::BranchGreaterOrEqualSigned | O::BranchGreaterOrEqualSignedImm => sa >= sb,
-        O::BranchLessOrEqualUnsignedImm => a <= b,
-        O::BranchLessOrEqualSignedImm => sa <= sb,
-        O::BranchGreaterUnsignedImm => a > b,
-        O::BranchGreaterSignedImm => sa > sb,
-        _ => return None,
-    })
+    semantics::branch_taken(item.opcode, x, y)
 }
 
 /// Replaces branches with a known outcome; returns whether any changed.
@@ -383,8 +301,7 @@ fn candidate(item: &Item, state: &State) -> Option<Vec<Item>> {
         }
         match item.opcode {
             O::CmovIfZero | O::CmovIfNotZero => {
-                let condition = known(2)?;
-                let moves = (condition == 0) == (item.opcode == O::CmovIfZero);
+                let moves = semantics::cmov(item.opcode, known(2)?)?;
                 return Some(if moves {
                     vec![with(O::MoveReg, [args.regs[0], args.regs[1], 0], 0, 0)]
                 } else {
@@ -392,8 +309,7 @@ fn candidate(item: &Item, state: &State) -> Option<Vec<Item>> {
                 });
             }
             O::CmovIfZeroImm | O::CmovIfNotZeroImm => {
-                let condition = known(1)?;
-                let moves = (condition == 0) == (item.opcode == O::CmovIfZeroImm);
+                let moves = semantics::cmov(item.opcode, known(1)?)?;
                 return Some(if moves { vec![load_constant(args.regs[0], sext(args.imm1))] } else { vec![] });
             }
             _ => {}
@@ -674,7 +590,17 @@ mod tests {
         assert_eq!(eval(O::Sub32, [A2, A1, A0], 0), Some(0xffff_ffff_8000_0003));
         assert_eq!(eval(O::SetLessThanSigned, [A2, A0, A1], 0), Some(1));
         assert_eq!(eval(O::NegateAndAddImm64, [A2, A1, 0], 0), Some(3u64.wrapping_neg()));
-        assert_eq!(eval(O::DivUnsigned64, [A2, A1, A1], 0), None);
         assert_eq!(eval(O::Add64, [A2, A1, A3], 0), None);
+        // Division and conditional moves, with a2 = 0.
+        state[usize::from(A2)] = Some(0);
+        let eval = |opcode, regs, imm| evaluate(&item(opcode, regs, imm, 0), &state);
+        assert_eq!(eval(O::DivUnsigned64, [A2, A1, A1], 0), Some(1));
+        assert_eq!(eval(O::DivSigned64, [A2, A1, A2], 0), Some(u64::MAX));
+        assert_eq!(eval(O::RemUnsigned32, [A2, A1, A2], 0), Some(3));
+        assert_eq!(eval(O::CmovIfZero, [A2, A1, A2], 0), Some(3));
+        assert_eq!(eval(O::CmovIfNotZero, [A2, A1, A2], 0), Some(0));
+        assert_eq!(eval(O::CmovIfNotZero, [A3, A1, A2], 0), None);
+        assert_eq!(eval(O::CmovIfNotZeroImm, [A2, A1, 0], 5), Some(5));
+        assert_eq!(eval(O::CmovIfZeroImm, [A2, A1, 0], 5), Some(0));
     }
 }
