@@ -38,6 +38,8 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crate::backend::{Backend, BackendInstance};
+#[cfg(pvm_compiler)]
+use crate::compiler;
 use crate::gas::{CostModel, Gas, GasPlan};
 use crate::interpreter;
 use crate::interrupt::{Interrupt, TrapReason};
@@ -162,6 +164,8 @@ pub enum Error {
     TooManyArguments(usize),
     /// The requested backend cannot run on this machine.
     BackendUnavailable(Backend),
+    /// The compiler could not generate code (out of memory for it).
+    CompilationFailed,
 }
 
 impl fmt::Display for Error {
@@ -177,6 +181,7 @@ impl fmt::Display for Error {
             Error::InvalidPc(pc) => write!(f, "pc {pc} is not the start of an instruction"),
             Error::TooManyArguments(n) => write!(f, "{n} arguments given, at most 6 are supported"),
             Error::BackendUnavailable(backend) => write!(f, "the {backend} backend is not available on this machine"),
+            Error::CompilationFailed => f.write_str("the compiler could not generate code for the program"),
         }
     }
 }
@@ -202,12 +207,19 @@ struct ModuleInner {
 /// The code as a backend translated it.
 enum Program {
     Interpreter(interpreter::Compiled),
+    #[cfg(pvm_compiler)]
+    Compiler(compiler::Program),
 }
 
-/// An instance's backend state, for the same backend as its module's [`Program`].
+/// An instance's backend state. A compiled module's instance is a compiler instance,
+/// or an interpreter instance running the compiler's lowered program where the
+/// compiler's memory could not be set up (out of address space): the two agree
+/// exactly, so only speed differs.
 #[derive(Clone)]
 enum InstanceState {
     Interpreter(interpreter::Instance),
+    #[cfg(pvm_compiler)]
+    Compiler(compiler::Instance),
 }
 
 /// Calls a [`BackendInstance`] method on an instance's state with its module's program.
@@ -215,11 +227,33 @@ macro_rules! with_backend {
     ($instance:expr, |$state:ident, $program:ident| $body:expr) => {
         match (&$instance.module.0.program, &$instance.state) {
             (Program::Interpreter($program), InstanceState::Interpreter($state)) => $body,
+            #[cfg(pvm_compiler)]
+            (Program::Compiler($program), InstanceState::Compiler($state)) => $body,
+            #[cfg(pvm_compiler)]
+            (Program::Compiler(compiled), InstanceState::Interpreter($state)) => {
+                let $program = &compiled.lowered;
+                $body
+            }
+            #[cfg(pvm_compiler)]
+            (Program::Interpreter(_), InstanceState::Compiler(_)) => {
+                unreachable!("compiler instances are made for compiled modules only")
+            }
         }
     };
     (mut $instance:expr, |$state:ident, $program:ident| $body:expr) => {
         match (&$instance.module.0.program, &mut $instance.state) {
             (Program::Interpreter($program), InstanceState::Interpreter($state)) => $body,
+            #[cfg(pvm_compiler)]
+            (Program::Compiler($program), InstanceState::Compiler($state)) => $body,
+            #[cfg(pvm_compiler)]
+            (Program::Compiler(compiled), InstanceState::Interpreter($state)) => {
+                let $program = &compiled.lowered;
+                $body
+            }
+            #[cfg(pvm_compiler)]
+            (Program::Interpreter(_), InstanceState::Compiler(_)) => {
+                unreachable!("compiler instances are made for compiled modules only")
+            }
         }
     };
 }
@@ -277,9 +311,12 @@ impl Module {
             }
         }
         let plan = GasPlan::new(&code, &config.cost_model);
+        let lowered = interpreter::Compiled::new(&code, &plan, config.gas_metering, config.end_of_code);
         let program = match engine.backend() {
-            Backend::Interpreter => {
-                Program::Interpreter(interpreter::Compiled::new(&code, &plan, config.gas_metering, config.end_of_code))
+            Backend::Interpreter => Program::Interpreter(lowered),
+            #[cfg(pvm_compiler)]
+            Backend::Compiler => {
+                Program::Compiler(compiler::Program::new(lowered).map_err(|_| Error::CompilationFailed)?)
             }
             other => return Err(Error::BackendUnavailable(other)),
         };
@@ -291,6 +328,8 @@ impl Module {
     pub fn backend(&self) -> Backend {
         match self.0.program {
             Program::Interpreter(_) => Backend::Interpreter,
+            #[cfg(pvm_compiler)]
+            Program::Compiler(_) => Backend::Compiler,
         }
     }
 
@@ -337,16 +376,23 @@ impl Module {
     /// Creates an instance with fresh memory and no host functions.
     pub fn instantiate(&self) -> RawInstance {
         let inner = &self.0;
+        #[cfg(pvm_compiler)]
+        if let Program::Compiler(program) = &inner.program {
+            let layout = Memory::standard(&inner.map, &[], &[], inner.heap_limit);
+            let contents = [
+                (inner.map.ro_data_address(), &inner.blob.ro_data[..]),
+                (inner.map.rw_data_address, &inner.blob.rw_data[..]),
+            ];
+            if let Ok(state) = compiler::Instance::new(program, layout, &contents, false) {
+                return RawInstance { module: self.clone(), state: InstanceState::Compiler(state) };
+            }
+        }
         let memory = Memory::standard(&inner.map, &inner.blob.ro_data, &inner.blob.rw_data, inner.heap_limit);
-        self.instance_with(memory, false)
+        self.interpreter_instance(memory, false)
     }
 
-    fn instance_with(&self, memory: Memory, report_page_faults: bool) -> RawInstance {
-        let state = match self.0.program {
-            Program::Interpreter(_) => {
-                InstanceState::Interpreter(interpreter::Instance::new(memory, report_page_faults))
-            }
-        };
+    fn interpreter_instance(&self, memory: Memory, report_page_faults: bool) -> RawInstance {
+        let state = InstanceState::Interpreter(interpreter::Instance::new(memory, report_page_faults));
         RawInstance { module: self.clone(), state }
     }
 
@@ -367,7 +413,17 @@ impl RawInstance {
     /// An instance over an arbitrary set of mapped ranges (the JAM page-map model):
     /// accesses outside them stop with [`Interrupt::PageFault`].
     pub fn with_page_map(module: &Module, ranges: &[(u32, u32, bool)]) -> Result<Self, &'static str> {
-        Ok(module.instance_with(Memory::from_ranges(ranges)?, true))
+        let memory = Memory::from_ranges(ranges)?;
+        #[cfg(pvm_compiler)]
+        if let Program::Compiler(program) = &module.0.program {
+            if !compiler::supports_ranges(ranges) {
+                return Err("the compiler backend needs ranges aligned to 4 KiB pages");
+            }
+            if let Ok(state) = compiler::Instance::new(program, memory.clone(), &[], true) {
+                return Ok(RawInstance { module: module.clone(), state: InstanceState::Compiler(state) });
+            }
+        }
+        Ok(module.interpreter_instance(memory, true))
     }
 
     /// The module this instance runs.

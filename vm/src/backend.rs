@@ -3,8 +3,8 @@
 //! code) is shared; a backend provides a translated form of the code and an instance
 //! state that implements [`BackendInstance`].
 //!
-//! Today there is one backend, the interpreter; the x86-64 recompiler is the second
-//! ([`Backend::Compiler`]) and is reported unavailable until it lands.
+//! Two backends: the interpreter, everywhere, and the x86-64 recompiler
+//! ([`Backend::Compiler`]) where it is built and the machine supports it.
 
 use crate::api::Error;
 use crate::gas::Gas;
@@ -16,7 +16,7 @@ use crate::memory::Fault;
 pub enum Backend {
     /// The `no_std` interpreter: available everywhere, including a chain's Wasm runtime.
     Interpreter,
-    /// The x86-64 recompiler (not available yet).
+    /// The x86-64 recompiler (x86-64 Linux with the `std` feature).
     Compiler,
     /// The compiler where it is available, else the interpreter.
     #[default]
@@ -30,6 +30,10 @@ impl Backend {
 
     /// Every concrete backend that can run on this machine.
     pub fn available() -> &'static [Backend] {
+        #[cfg(pvm_compiler)]
+        if crate::compiler::is_supported() {
+            return &[Backend::Interpreter, Backend::Compiler];
+        }
         &[Backend::Interpreter]
     }
 

@@ -14,19 +14,23 @@
 //! - [`semantics`]: what each computing instruction does (ALU results, conditional
 //!   moves, branch conditions), defined once for the interpreter and the linker;
 //! - backends (`backend`): what runs the code; `interpreter` translates it into a
-//!   dispatch-friendly form and executes that; the x86-64 recompiler comes next;
+//!   dispatch-friendly form and executes that; `compiler` (x86-64 Linux, `std`)
+//!   translates that form further into machine code;
 //! - the embedding API: [`Engine`], [`Module`], [`RawInstance`] / [`Instance`],
 //!   [`Linker`].
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
 // Unsafe code is denied everywhere except where an `allow` with a `SAFETY:` comment
-// justifies it (the interpreter's operation fetch).
+// justifies it (the interpreter's operation fetch; the compiler's memory reservation,
+// generated code and fault handler).
 #![deny(unsafe_code)]
 
 extern crate alloc;
 
 mod api;
 mod backend;
+#[cfg(pvm_compiler)]
+mod compiler;
 pub mod gas;
 mod interpreter;
 mod interrupt;

@@ -292,9 +292,7 @@ impl Memory {
     /// Reads guest memory into `buffer`.
     pub fn read(&self, address: u32, buffer: &mut [u8]) -> Result<(), Fault> {
         let size = u32::try_from(buffer.len()).map_err(|_| Fault { address, is_write: false })?;
-        let Some(region) = self.regions.iter().find(|r| r.offset_of(address, size).is_some()) else {
-            return Err(Fault { address: self.first_inaccessible(address, size, false), is_write: false });
-        };
+        let region = &self.regions[self.region_for(address, size, false)?];
         buffer.fill(0);
         // Copy the resident overlap; everything else reads as zero.
         let lo = address.max(region.resident_start);
@@ -318,17 +316,37 @@ impl Memory {
     #[cold]
     fn write_slow(&mut self, address: u32, bytes: &[u8], check_access: bool) -> Result<(), Fault> {
         let size = u32::try_from(bytes.len()).map_err(|_| Fault { address, is_write: true })?;
-        let found =
-            self.regions.iter().position(|r| r.offset_of(address, size).is_some() && (r.writable || !check_access));
-        let Some(index) = found else {
-            return Err(Fault { address: self.first_inaccessible(address, size, check_access), is_write: true });
-        };
+        let index = self.region_for(address, size, check_access).map_err(|fault| Fault { is_write: true, ..fault })?;
         let region = &mut self.regions[index];
         let offset = address - region.start;
         region.make_resident(offset, size);
         let start = (address - region.resident_start) as usize;
         region.data[start..start + bytes.len()].copy_from_slice(bytes);
         Ok(())
+    }
+
+    /// The region that holds all of `[address, address + size)` (and is writable if
+    /// `for_writing`), or the fault at the first byte that cannot be accessed (its
+    /// `is_write` is `for_writing`). An access may not straddle two regions.
+    pub(crate) fn region_for(&self, address: u32, size: u32, for_writing: bool) -> Result<usize, Fault> {
+        self.regions
+            .iter()
+            .position(|r| r.offset_of(address, size).is_some() && (r.writable || !for_writing))
+            .ok_or(Fault { address: self.first_inaccessible(address, size, for_writing), is_write: for_writing })
+    }
+
+    /// The writable region that holds `address`, and how many bytes from `address` on
+    /// it holds.
+    pub(crate) fn writable_run(&self, address: u32) -> Option<(usize, u32)> {
+        let index = self.regions.iter().position(|r| r.writable && r.offset_of(address, 1).is_some())?;
+        let region = &self.regions[index];
+        Some((index, region.len - (address - region.start)))
+    }
+
+    /// Every accessible region as `(start, length, writable)`.
+    #[cfg_attr(not(pvm_compiler), allow(dead_code))]
+    pub(crate) fn spans(&self) -> impl Iterator<Item = (u32, u32, bool)> + '_ {
+        self.regions.iter().filter(|r| r.len > 0).map(|r| (r.start, r.len, r.writable))
     }
 
     /// The first byte of `[address, address + size)` that cannot be accessed.
@@ -360,12 +378,12 @@ impl Memory {
         let mut written = 0u32;
         while written < count {
             let cursor = address.wrapping_add(written);
-            let Some(index) = self.regions.iter().position(|r| r.writable && r.offset_of(cursor, 1).is_some()) else {
+            let Some((index, run)) = self.writable_run(cursor) else {
                 return (written, Some(Fault { address: cursor, is_write: true }));
             };
+            let chunk = (count - written).min(run);
             let region = &mut self.regions[index];
             let offset = cursor - region.start;
-            let chunk = (count - written).min(region.len - offset);
             region.make_resident(offset, chunk);
             let start = (cursor - region.resident_start) as usize;
             region.data[start..start + chunk as usize].fill(value);
@@ -394,6 +412,13 @@ impl Memory {
         Some(heap_top)
     }
 
+    /// The end of the region the heap grows in (`sbrk` moves it in whole pages).
+    #[cfg_attr(not(pvm_compiler), allow(dead_code))]
+    pub(crate) fn heap_region_end(&self) -> Option<u64> {
+        let region = &self.regions[self.heap_region?];
+        Some(u64::from(region.start) + u64::from(region.len))
+    }
+
     /// Current heap size in bytes.
     pub fn heap_size(&self) -> u32 {
         self.heap_size
@@ -403,6 +428,68 @@ impl Memory {
     pub fn resident_bytes(&self) -> usize {
         self.regions.iter().map(|r| r.data.len()).sum()
     }
+}
+
+/// Where guest memory can be filled: the interpreter's [`Memory`] and the compiler's
+/// mapped memory.
+pub(crate) trait Fill {
+    /// Fills up to `count` bytes at `address` with `value`, stopping at the first byte
+    /// that cannot be written; returns how many were written and the fault, if any.
+    fn fill(&mut self, address: u32, value: u8, count: u32) -> (u32, Option<Fault>);
+}
+
+impl Fill for Memory {
+    fn fill(&mut self, address: u32, value: u8, count: u32) -> (u32, Option<Fault>) {
+        Memory::fill(self, address, value, count)
+    }
+}
+
+/// Why a `memset` stopped before its end.
+pub(crate) enum MemsetStop {
+    /// The gas ran out: `a0` and `a2` say how far it got, and resuming continues it.
+    NotEnoughGas,
+    /// A byte could not be written.
+    Fault(Fault),
+}
+
+/// Executes `memset` (`a2` bytes of value `a1` from address `a0`), the same for every
+/// backend: each byte costs one unit of gas when metered, the registers advance as
+/// bytes are written (so running out of gas or faulting leaves them where it stopped),
+/// and on 32-bit instruction sets they stay sign-extended.
+pub(crate) fn memset(
+    memory: &mut impl Fill,
+    regs: &mut [u64; 16],
+    gas: &mut crate::gas::Gas,
+    metering: bool,
+    is_64_bit: bool,
+) -> Result<(), MemsetStop> {
+    let mut address = regs[7] as u32;
+    let value = regs[8] as u8;
+    let mut count = regs[9] as u32;
+    let mut result = Ok(());
+    while count > 0 {
+        if metering && *gas <= 0 {
+            result = Err(MemsetStop::NotEnoughGas);
+            break;
+        }
+        let allowed = if metering { count.min(u32::try_from(*gas).unwrap_or(u32::MAX)) } else { count };
+        let (written, fault) = memory.fill(address, value, allowed);
+        address = address.wrapping_add(written);
+        count -= written;
+        if metering {
+            *gas -= crate::gas::Gas::from(written);
+        }
+        if let Some(fault) = fault {
+            result = Err(MemsetStop::Fault(fault));
+            break;
+        }
+    }
+    // On 32-bit instruction sets every register holds a sign-extended 32-bit value; the
+    // 64-bit-wide comparisons of `maximum`, signed branches and the like rely on it.
+    let widen = if is_64_bit { u64::from } else { crate::semantics::sext32 };
+    regs[7] = widen(address);
+    regs[9] = widen(count);
+    result
 }
 
 #[cfg(test)]

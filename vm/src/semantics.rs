@@ -45,6 +45,18 @@ pub const fn sext32(value: u32) -> u64 {
     value as i32 as i64 as u64
 }
 
+/// The size `sbrk` grows the heap by, from its operand register: on 64-bit
+/// instruction sets a value above `u32::MAX` counts as 0 (so `sbrk` returns the heap
+/// top unchanged), like the reference.
+#[inline]
+pub const fn sbrk_size(is_64_bit: bool, value: u64) -> u32 {
+    if is_64_bit && value > u32::MAX as u64 {
+        0
+    } else {
+        value as u32
+    }
+}
+
 /// The result of a register-producing instruction that is a pure function of its
 /// operands `x` and `y` (see the [module documentation](self) for which operand is
 /// which, and for `is_64_bit`): arithmetic, logic, shifts, rotates, comparisons, counts,

@@ -374,6 +374,49 @@ impl Compiled {
 /// after a host call or page fault) runs it alone, and a fault in the pair's second
 /// half stops at it. Only straight-line operations start a pair, so a pair never
 /// spans a gas charge.
+impl Op {
+    /// The guest memory this operation accesses if it is a load or store, given the
+    /// registers: `(address, size, is_write)`. Addresses wrap at 32 bits. (The
+    /// compiler finds a faulting access's address with it.)
+    #[cfg_attr(not(pvm_compiler), allow(dead_code))]
+    pub fn access(&self, regs: &[u64; 16]) -> Option<(u32, u32, bool)> {
+        use Opcode as O;
+        let kind = self.kind.parts().map_or(self.kind, |(first, _)| first);
+        let (opcode, _) = kind.instruction()?;
+        let reg = |index: u8| regs[usize::from(index)] as u32;
+        let imm = self.imm as u32;
+        let (address, is_write) = match opcode {
+            O::LoadU8 | O::LoadI8 | O::LoadU16 | O::LoadI16 | O::LoadU32 | O::LoadI32 | O::LoadU64 => (imm, false),
+            O::LoadIndirectU8
+            | O::LoadIndirectI8
+            | O::LoadIndirectU16
+            | O::LoadIndirectI16
+            | O::LoadIndirectU32
+            | O::LoadIndirectI32
+            | O::LoadIndirectU64 => (reg(self.a).wrapping_add(imm), false),
+            O::StoreU8 | O::StoreU16 | O::StoreU32 | O::StoreU64 => (imm, true),
+            O::StoreIndirectU8 | O::StoreIndirectU16 | O::StoreIndirectU32 | O::StoreIndirectU64 => {
+                (reg(self.b).wrapping_add(imm), true)
+            }
+            O::StoreImmU8 | O::StoreImmU16 | O::StoreImmU32 | O::StoreImmU64 => (self.target, true),
+            O::StoreImmIndirectU8 | O::StoreImmIndirectU16 | O::StoreImmIndirectU32 | O::StoreImmIndirectU64 => {
+                (reg(self.b).wrapping_add(self.target), true)
+            }
+            _ => return None,
+        };
+        let size = match opcode {
+            O::LoadU8 | O::LoadI8 | O::LoadIndirectU8 | O::LoadIndirectI8 => 1,
+            O::StoreU8 | O::StoreIndirectU8 | O::StoreImmU8 | O::StoreImmIndirectU8 => 1,
+            O::LoadU16 | O::LoadI16 | O::LoadIndirectU16 | O::LoadIndirectI16 => 2,
+            O::StoreU16 | O::StoreIndirectU16 | O::StoreImmU16 | O::StoreImmIndirectU16 => 2,
+            O::LoadU32 | O::LoadI32 | O::LoadIndirectU32 | O::LoadIndirectI32 => 4,
+            O::StoreU32 | O::StoreIndirectU32 | O::StoreImmU32 | O::StoreImmIndirectU32 => 4,
+            _ => 8,
+        };
+        Some((address, size, is_write))
+    }
+}
+
 fn fuse(ops: &mut [Op]) {
     for index in 1..ops.len() {
         // Both still have their own kinds: only `index - 1` is rewritten so far.

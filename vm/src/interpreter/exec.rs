@@ -13,7 +13,7 @@ use super::compile::{Compiled, Kind, Op, INVALID_TARGET};
 use crate::gas::Gas;
 use crate::interrupt::{Interrupt, TrapReason};
 use crate::isa::{Opcode, Shape};
-use crate::memory::{Fault, Memory, RETURN_TO_HOST};
+use crate::memory::{self, Fault, Memory, MemsetStop, RETURN_TO_HOST};
 use crate::semantics::{self, sext32};
 
 /// The machine state the executor works on.
@@ -295,44 +295,16 @@ impl Machine {
                     break (index, index + 1, Exit::Interrupt(Interrupt::Ecalli(op.imm as u32)));
                 }
                 Kind::Sbrk => {
-                    let size = reg!(regs, op.a);
-                    let size = if program.is_64_bit { u32::try_from(size).unwrap_or(0) } else { size as u32 };
+                    let size = semantics::sbrk_size(program.is_64_bit, reg!(regs, op.a));
                     let result = memory.sbrk(size).unwrap_or(0);
                     reg!(regs, op.d) = sext32(result);
                     next!()
                 }
                 Kind::Memset => {
-                    let mut address = regs[7] as u32;
-                    let value = regs[8] as u8;
-                    let mut count = regs[9] as u32;
-                    let mut result = None;
-                    while count > 0 {
-                        if program.metering && gas <= 0 {
-                            result = Some(Exit::Interrupt(Interrupt::NotEnoughGas));
-                            break;
-                        }
-                        let allowed =
-                            if program.metering { count.min(u32::try_from(gas).unwrap_or(u32::MAX)) } else { count };
-                        let (written, fault) = memory.fill(address, value, allowed);
-                        address = address.wrapping_add(written);
-                        count -= written;
-                        if program.metering {
-                            gas -= Gas::from(written);
-                        }
-                        if let Some(fault) = fault {
-                            result = Some(Exit::Fault(fault));
-                            break;
-                        }
-                    }
-                    // On 32-bit instruction sets every register holds a sign-extended
-                    // 32-bit value; the 64-bit-wide comparisons of `maximum`, signed
-                    // branches and the like rely on it.
-                    let widen = if program.is_64_bit { u64::from } else { sext32 };
-                    regs[7] = widen(address);
-                    regs[9] = widen(count);
-                    match result {
-                        None => next!(),
-                        Some(exit) => exit!(exit),
+                    match memory::memset(memory, &mut regs, &mut gas, program.metering, program.is_64_bit) {
+                        Ok(()) => next!(),
+                        Err(MemsetStop::NotEnoughGas) => exit!(Exit::Interrupt(Interrupt::NotEnoughGas)),
+                        Err(MemsetStop::Fault(fault)) => exit!(Exit::Fault(fault)),
                     }
                 }
 
