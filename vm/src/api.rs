@@ -383,7 +383,7 @@ impl Module {
                 (inner.map.ro_data_address(), &inner.blob.ro_data[..]),
                 (inner.map.rw_data_address, &inner.blob.rw_data[..]),
             ];
-            if let Ok(state) = compiler::Instance::new(program, layout, &contents, false) {
+            if let Ok(state) = compiler::Instance::new(program, layout, &contents, false, true) {
                 return RawInstance { module: self.clone(), state: InstanceState::Compiler(state) };
             }
         }
@@ -419,7 +419,7 @@ impl RawInstance {
             if !compiler::supports_ranges(ranges) {
                 return Err("the compiler backend needs ranges aligned to 4 KiB pages");
             }
-            if let Ok(state) = compiler::Instance::new(program, memory.clone(), &[], true) {
+            if let Ok(state) = compiler::Instance::new(program, memory.clone(), &[], true, false) {
                 return Ok(RawInstance { module: module.clone(), state: InstanceState::Compiler(state) });
             }
         }

@@ -357,3 +357,81 @@ fn host_memory_is_out_of_reach() {
     }
     drop(canary);
 }
+
+#[test]
+fn a_reused_reservation_starts_like_a_new_one() {
+    let Some(engines) = engines() else { return };
+    // Grow the heap by a page, write RW data, the new heap page and the stack; read
+    // them back in `a1`..`a3`.
+    let blob = program(
+        InstructionSet::Latest64,
+        &[
+            (Opcode::LoadIndirectU64, args([Reg::A1, Reg::A4, Reg::A0], 0, 0)),
+            (Opcode::LoadIndirectU64, args([Reg::A2, Reg::A5, Reg::A0], 0, 0)),
+            (Opcode::LoadIndirectU64, args([Reg::A3, Reg::SP, Reg::A0], (-8i32) as u32, 0)),
+            (Opcode::Sbrk, args([Reg::S0, Reg::A0, Reg::A0], 0, 0)),
+            (Opcode::StoreIndirectU64, args([Reg::S1, Reg::A4, Reg::A0], 0, 0)),
+            (Opcode::StoreIndirectU64, args([Reg::S1, Reg::A5, Reg::A0], 0, 0)),
+            (Opcode::StoreIndirectU64, args([Reg::S1, Reg::SP, Reg::A0], (-8i32) as u32, 0)),
+        ],
+    );
+    let heap_page = 0x30000 + 0x3000;
+    let setup = |instance: &mut RawInstance| {
+        instance.set_reg(Reg::A0, 0x1000);
+        instance.set_reg(Reg::A4, 0x30000);
+        instance.set_reg(Reg::A5, u64::from(heap_page));
+        instance.set_reg(Reg::S1, 0x1122_3344_5566_7788);
+    };
+    // The first run reads RW data instead of the heap page (not there yet); the
+    // second, on a new instance, faults on the heap page the first one grew.
+    for engine in &engines {
+        let module = Module::new(engine, &ModuleConfig::default(), &blob).unwrap();
+        for round in 0..3 {
+            let mut instance = module.instantiate();
+            instance.prepare_call(0, &[]).unwrap();
+            instance.set_gas(1000);
+            setup(&mut instance);
+            instance.set_reg(Reg::A5, 0x30008);
+            let first = outcome(&mut instance);
+            assert_eq!(first.trap, Some(TrapReason::Explicit), "{:?} round {round}", engine.backend());
+            assert_eq!(first.regs[Reg::A1 as usize], 0xa5a5_a5a5_a5a5_a5a5, "initial RW data");
+            assert_eq!(first.regs[Reg::A3 as usize], 0, "a zero stack");
+            assert_eq!(instance.heap_size(), 0x1000);
+            // Write into the grown heap, so that the next instance would see it.
+            instance.write_memory(heap_page, &[0xee; 8]).unwrap();
+            drop(instance);
+
+            // A new instance: the heap page is inaccessible again.
+            let mut instance = module.instantiate();
+            assert_eq!(instance.heap_size(), 0);
+            assert!(instance.read_memory(heap_page, &mut [0; 8]).is_err(), "the heap page is closed again");
+            let mut bytes = [0; 8];
+            instance.read_memory(0x30000, &mut bytes).unwrap();
+            assert_eq!(bytes, [0xa5; 8], "RW data is initial again");
+            instance.prepare_call(0, &[]).unwrap();
+            instance.set_gas(1000);
+            setup(&mut instance);
+            let second = outcome(&mut instance);
+            assert!(
+                matches!(second.trap, Some(TrapReason::MemoryAccess(fault)) if fault.address == heap_page),
+                "loading from the old heap page faults: {second:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn host_writes_to_read_only_memory_do_not_leak_into_the_next_instance() {
+    let Some(_) = engines() else { return };
+    let blob = program(InstructionSet::Latest64, &[]);
+    let module = Module::new(&engine(Backend::Compiler), &ModuleConfig::default(), &blob).unwrap();
+    let mut instance = module.instantiate();
+    instance.write_memory(0x10000, &[1, 2, 3]).unwrap();
+    let mut bytes = [0; 3];
+    instance.read_memory(0x10000, &mut bytes).unwrap();
+    assert_eq!(bytes, [1, 2, 3]);
+    drop(instance);
+    let instance = module.instantiate();
+    instance.read_memory(0x10000, &mut bytes).unwrap();
+    assert_eq!(bytes, [0x5a; 3]);
+}

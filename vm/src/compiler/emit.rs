@@ -86,6 +86,8 @@ pub(crate) struct Program {
     op_offsets: Vec<u32>,
     entry: usize,
     fault_exit: usize,
+    /// Reservations set up for this module's instances.
+    pub pool: alloc::sync::Arc<super::sandbox::ModulePool>,
     /// Dynamic jump targets by guest address (`address * 8`), read by generated code:
     /// the code address of the target's operation, or of the invalid-jump exit.
     _jump_table: alloc::boxed::Box<[u64]>,
@@ -119,7 +121,15 @@ impl Program {
             *slot = target
                 .map_or(invalid, |op| code.ptr(dynasmrt::AssemblyOffset(op_offsets[op as usize] as usize)) as u64);
         }
-        Ok(Program { lowered, code, op_offsets, entry: entry.0, fault_exit: fault_exit.0, _jump_table: jump_table })
+        Ok(Program {
+            lowered,
+            code,
+            op_offsets,
+            entry: entry.0,
+            fault_exit: fault_exit.0,
+            pool: Default::default(),
+            _jump_table: jump_table,
+        })
     }
 
     /// The address range of the generated code.
@@ -499,12 +509,12 @@ impl Emitter {
             O::AddImm64 => asm!(self ; lea Rq(d), [Rq(a) + imm]),
             O::Add32 => asm!(self ; lea eax, [Rq(a) + Rq(b)] ; movsxd Rq(d), eax),
             O::AddImm32 => asm!(self ; lea eax, [Rq(a) + imm] ; movsxd Rq(d), eax),
-            O::Sub64 => asm!(self ; mov rax, Rq(a) ; sub rax, Rq(b) ; mov Rq(d), rax),
-            O::Sub32 => asm!(self ; mov eax, Rd(a) ; sub eax, Rd(b) ; movsxd Rq(d), eax),
+            O::Sub64 => self.two_operand(Alu::Sub, true, d, a, Operand::Reg(b)),
+            O::Sub32 => self.two_operand(Alu::Sub, false, d, a, Operand::Reg(b)),
             O::NegateAndAddImm64 => asm!(self ; mov rax, imm ; sub rax, Rq(a) ; mov Rq(d), rax),
             O::NegateAndAddImm32 => asm!(self ; mov eax, imm ; sub eax, Rd(a) ; movsxd Rq(d), eax),
-            O::Mul64 => asm!(self ; mov rax, Rq(a) ; imul rax, Rq(b) ; mov Rq(d), rax),
-            O::Mul32 => asm!(self ; mov eax, Rd(a) ; imul eax, Rd(b) ; movsxd Rq(d), eax),
+            O::Mul64 => self.two_operand(Alu::Mul, true, d, a, Operand::Reg(b)),
+            O::Mul32 => self.two_operand(Alu::Mul, false, d, a, Operand::Reg(b)),
             O::MulImm64 => asm!(self ; imul Rq(d), Rq(a), imm),
             O::MulImm32 => asm!(self ; imul eax, Rd(a), imm ; movsxd Rq(d), eax),
             O::MulUpperSignedSigned | O::MulUpperUnsignedUnsigned | O::MulUpperSignedUnsigned => {
@@ -515,12 +525,12 @@ impl Emitter {
                 self.divide(opcode, false, d, a, b)
             }
 
-            O::And => asm!(self ; mov rax, Rq(a) ; and rax, Rq(b) ; mov Rq(d), rax),
-            O::Xor => asm!(self ; mov rax, Rq(a) ; xor rax, Rq(b) ; mov Rq(d), rax),
-            O::Or => asm!(self ; mov rax, Rq(a) ; or rax, Rq(b) ; mov Rq(d), rax),
-            O::AndImm => asm!(self ; mov rax, Rq(a) ; and rax, imm ; mov Rq(d), rax),
-            O::XorImm => asm!(self ; mov rax, Rq(a) ; xor rax, imm ; mov Rq(d), rax),
-            O::OrImm => asm!(self ; mov rax, Rq(a) ; or rax, imm ; mov Rq(d), rax),
+            O::And => self.two_operand(Alu::And, true, d, a, Operand::Reg(b)),
+            O::Xor => self.two_operand(Alu::Xor, true, d, a, Operand::Reg(b)),
+            O::Or => self.two_operand(Alu::Or, true, d, a, Operand::Reg(b)),
+            O::AndImm => self.two_operand(Alu::And, true, d, a, Operand::Imm(imm)),
+            O::XorImm => self.two_operand(Alu::Xor, true, d, a, Operand::Imm(imm)),
+            O::OrImm => self.two_operand(Alu::Or, true, d, a, Operand::Imm(imm)),
             O::AndInverted => asm!(self ; mov rax, Rq(b) ; not rax ; and rax, Rq(a) ; mov Rq(d), rax),
             O::OrInverted => asm!(self ; mov rax, Rq(b) ; not rax ; or rax, Rq(a) ; mov Rq(d), rax),
             O::Xnor => asm!(self ; mov rax, Rq(a) ; xor rax, Rq(b) ; not rax ; mov Rq(d), rax),
@@ -547,14 +557,12 @@ impl Emitter {
             O::ShiftLogicalLeft32 => asm!(self ; shlx eax, Rd(a), Rd(b) ; movsxd Rq(d), eax),
             O::ShiftLogicalRight32 => asm!(self ; shrx eax, Rd(a), Rd(b) ; movsxd Rq(d), eax),
             O::ShiftArithmeticRight32 => asm!(self ; sarx eax, Rd(a), Rd(b) ; movsxd Rq(d), eax),
-            O::ShiftLogicalLeftImm64 => asm!(self ; mov rax, Rq(a) ; shl rax, (imm & 63) as i8 ; mov Rq(d), rax),
-            O::ShiftLogicalRightImm64 => asm!(self ; mov rax, Rq(a) ; shr rax, (imm & 63) as i8 ; mov Rq(d), rax),
-            O::ShiftArithmeticRightImm64 => asm!(self ; mov rax, Rq(a) ; sar rax, (imm & 63) as i8 ; mov Rq(d), rax),
-            O::ShiftLogicalLeftImm32 => asm!(self ; mov eax, Rd(a) ; shl eax, (imm & 31) as i8 ; movsxd Rq(d), eax),
-            O::ShiftLogicalRightImm32 => asm!(self ; mov eax, Rd(a) ; shr eax, (imm & 31) as i8 ; movsxd Rq(d), eax),
-            O::ShiftArithmeticRightImm32 => {
-                asm!(self ; mov eax, Rd(a) ; sar eax, (imm & 31) as i8 ; movsxd Rq(d), eax)
-            }
+            O::ShiftLogicalLeftImm64 => self.two_operand(Alu::Shl, true, d, a, Operand::Imm(imm & 63)),
+            O::ShiftLogicalRightImm64 => self.two_operand(Alu::Shr, true, d, a, Operand::Imm(imm & 63)),
+            O::ShiftArithmeticRightImm64 => self.two_operand(Alu::Sar, true, d, a, Operand::Imm(imm & 63)),
+            O::ShiftLogicalLeftImm32 => self.two_operand(Alu::Shl, false, d, a, Operand::Imm(imm & 31)),
+            O::ShiftLogicalRightImm32 => self.two_operand(Alu::Shr, false, d, a, Operand::Imm(imm & 31)),
+            O::ShiftArithmeticRightImm32 => self.two_operand(Alu::Sar, false, d, a, Operand::Imm(imm & 31)),
             O::ShiftLogicalLeftImmAlt64 => asm!(self ; mov rax, imm ; shlx Rq(d), rax, Rq(a)),
             O::ShiftLogicalRightImmAlt64 => asm!(self ; mov rax, imm ; shrx Rq(d), rax, Rq(a)),
             O::ShiftArithmeticRightImmAlt64 => asm!(self ; mov rax, imm ; sarx Rq(d), rax, Rq(a)),
@@ -568,6 +576,70 @@ impl Emitter {
             }
             O::RotateRightImmAlt64 | O::RotateRightImmAlt32 => self.rotate(opcode, d, Operand::Imm(imm), a),
             _ => unreachable!("{opcode:?} does not compute a register from its operands"),
+        }
+    }
+
+    /// `d = a op b` with x86's two-operand form: in place when `d` is `a` (or `b`, for
+    /// commutative operations), else through a copy of `a` in `d` (or, when `d` is `b`,
+    /// in `rax`). The 32-bit forms compute in 32 bits and sign-extend the result.
+    fn two_operand(&mut self, alu: Alu, wide: bool, d: u8, a: u8, b: Operand) {
+        let commutative = matches!(alu, Alu::Mul | Alu::And | Alu::Or | Alu::Xor);
+        // Where the result is computed, from what, and whether `a` is copied there first.
+        let (target, source, copy) = match b {
+            _ if d == a => (d, b, false),
+            Operand::Reg(b) if d == b && commutative => (d, Operand::Reg(a), false),
+            Operand::Reg(b) if d == b => (RAX, Operand::Reg(b), true),
+            _ => (d, b, true),
+        };
+        if copy {
+            if wide {
+                asm!(self ; mov Rq(target), Rq(a));
+            } else {
+                asm!(self ; mov Rd(target), Rd(a));
+            }
+        }
+        match (wide, source) {
+            (true, Operand::Reg(r)) => match alu {
+                Alu::Sub => asm!(self ; sub Rq(target), Rq(r)),
+                Alu::Mul => asm!(self ; imul Rq(target), Rq(r)),
+                Alu::And => asm!(self ; and Rq(target), Rq(r)),
+                Alu::Or => asm!(self ; or Rq(target), Rq(r)),
+                Alu::Xor => asm!(self ; xor Rq(target), Rq(r)),
+                Alu::Shl | Alu::Shr | Alu::Sar => unreachable!("register shifts use shlx, shrx and sarx"),
+            },
+            (false, Operand::Reg(r)) => match alu {
+                Alu::Sub => asm!(self ; sub Rd(target), Rd(r)),
+                Alu::Mul => asm!(self ; imul Rd(target), Rd(r)),
+                Alu::And => asm!(self ; and Rd(target), Rd(r)),
+                Alu::Or => asm!(self ; or Rd(target), Rd(r)),
+                Alu::Xor => asm!(self ; xor Rd(target), Rd(r)),
+                Alu::Shl | Alu::Shr | Alu::Sar => unreachable!("register shifts use shlx, shrx and sarx"),
+            },
+            (true, Operand::Imm(imm)) => match alu {
+                Alu::Sub => asm!(self ; sub Rq(target), imm),
+                Alu::Mul => asm!(self ; imul Rq(target), Rq(target), imm),
+                Alu::And => asm!(self ; and Rq(target), imm),
+                Alu::Or => asm!(self ; or Rq(target), imm),
+                Alu::Xor => asm!(self ; xor Rq(target), imm),
+                Alu::Shl => asm!(self ; shl Rq(target), imm as i8),
+                Alu::Shr => asm!(self ; shr Rq(target), imm as i8),
+                Alu::Sar => asm!(self ; sar Rq(target), imm as i8),
+            },
+            (false, Operand::Imm(imm)) => match alu {
+                Alu::Sub => asm!(self ; sub Rd(target), imm),
+                Alu::Mul => asm!(self ; imul Rd(target), Rd(target), imm),
+                Alu::And => asm!(self ; and Rd(target), imm),
+                Alu::Or => asm!(self ; or Rd(target), imm),
+                Alu::Xor => asm!(self ; xor Rd(target), imm),
+                Alu::Shl => asm!(self ; shl Rd(target), imm as i8),
+                Alu::Shr => asm!(self ; shr Rd(target), imm as i8),
+                Alu::Sar => asm!(self ; sar Rd(target), imm as i8),
+            },
+        }
+        match (wide, target == d) {
+            (true, true) => {}
+            (true, false) => asm!(self ; mov Rq(d), Rq(target)),
+            (false, _) => asm!(self ; movsxd Rq(d), Rd(target)),
         }
     }
 
@@ -700,6 +772,22 @@ impl Emitter {
         asm!(self ; =>done);
     }
 }
+
+/// The x86 two-operand operations [`Emitter::two_operand`] emits.
+#[derive(Copy, Clone)]
+enum Alu {
+    Sub,
+    Mul,
+    And,
+    Or,
+    Xor,
+    Shl,
+    Shr,
+    Sar,
+}
+
+/// `rax`, the scratch register.
+const RAX: u8 = 0;
 
 /// A register or an immediate operand.
 #[derive(Copy, Clone)]

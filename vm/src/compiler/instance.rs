@@ -5,7 +5,11 @@
 #![allow(unsafe_code)]
 
 use super::emit::{exit, Program};
-use super::sandbox::{Access, Context, MapError, Reservation};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::mem::ManuallyDrop;
+
+use super::sandbox::{Access, Context, MapError, ModulePool, Reservation};
 use super::signal::{Running, FAULT_EXIT};
 use crate::backend::BackendInstance;
 use crate::gas::Gas;
@@ -14,7 +18,12 @@ use crate::memory::{self, Fault, Fill, Memory, MemsetStop};
 use crate::semantics::{self, sext32};
 
 pub(crate) struct Instance {
-    reservation: Reservation,
+    /// Taken out only when the instance is dropped.
+    reservation: ManuallyDrop<Reservation>,
+    /// Where the reservation goes back for the next instance of the module, if it can
+    /// be reset to the module's initial layout: the writable ranges of that layout, and
+    /// how many ranges it opened (the heap grows beyond them).
+    reuse: Option<Reuse>,
     /// What is accessible and how (no contents: those are in the reservation). Its
     /// `sbrk` decides heap growth, its lookups the faults, exactly as for the
     /// interpreter's memory.
@@ -28,16 +37,76 @@ pub(crate) struct Instance {
     report_page_faults: bool,
 }
 
+/// How to return an instance's reservation to its module's pool.
+struct Reuse {
+    pool: Arc<ModulePool>,
+    writable: Vec<(u32, u32)>,
+    opened: usize,
+}
+
 impl Instance {
     /// An instance whose memory is `layout`, with the initial `contents` (address and
-    /// bytes, inside the layout's regions) written in.
+    /// bytes, inside the layout's regions) written in. With `pooled`, the reservation
+    /// comes from (and goes back to) the module's pool: only for the module's
+    /// standard layout.
     pub fn new(
         program: &Program,
         layout: Memory,
         contents: &[(u32, &[u8])],
         report_page_faults: bool,
+        pooled: bool,
     ) -> Result<Instance, MapError> {
-        let mut reservation = Reservation::take()?;
+        let reused = if pooled { program.pool.take() } else { None };
+        let (reservation, fresh) = match reused {
+            Some(reservation) => (reservation, false),
+            None => (Reservation::take()?, true),
+        };
+        let reservation = Self::set_up(reservation, &layout, contents, fresh)?;
+        let reuse = pooled.then(|| Reuse {
+            pool: program.pool.clone(),
+            writable: layout.spans().filter(|&(_, _, writable)| writable).map(|(start, len, _)| (start, len)).collect(),
+            opened: reservation.opened_count(),
+        });
+        let mut instance = Instance {
+            reservation: ManuallyDrop::new(reservation),
+            reuse,
+            layout,
+            next_op: 0,
+            interrupted_op: 0,
+            trap_reason: None,
+            ecalli_next_pc: None,
+            pending_charge: None,
+            report_page_faults,
+        };
+        let (code_start, code_end) = program.code_range();
+        let context = instance.context_mut();
+        *context = Context::default();
+        context.code_start = code_start;
+        context.code_end = code_end;
+        context.fault_exit = program.fault_exit_address();
+        Ok(instance)
+    }
+
+    /// Opens `layout`'s regions in a blank reservation and writes `contents`; in a
+    /// reused one (not `fresh`: regions open, read-only contents in place), writes the
+    /// writable regions' contents only.
+    fn set_up(
+        mut reservation: Reservation,
+        layout: &Memory,
+        contents: &[(u32, &[u8])],
+        fresh: bool,
+    ) -> Result<Reservation, MapError> {
+        if !fresh {
+            for &(address, bytes) in contents {
+                let len = u32::try_from(bytes.len()).map_err(|_| MapError)?;
+                if layout.region_for(address, len, true).is_ok() {
+                    // SAFETY: the range lies in a writable region, which a reused
+                    // reservation has open read-write.
+                    unsafe { reservation.write(address, bytes) };
+                }
+            }
+            return Ok(reservation);
+        }
         let spans: alloc::vec::Vec<_> = layout.spans().collect();
         for &(start, len, _) in &spans {
             reservation.protect(start, len, Access::ReadWrite)?;
@@ -55,22 +124,7 @@ impl Instance {
                 reservation.protect(start, len, Access::Read)?;
             }
         }
-        let mut instance = Instance {
-            reservation,
-            layout,
-            next_op: 0,
-            interrupted_op: 0,
-            trap_reason: None,
-            ecalli_next_pc: None,
-            pending_charge: None,
-            report_page_faults,
-        };
-        let (code_start, code_end) = program.code_range();
-        let context = instance.context_mut();
-        context.code_start = code_start;
-        context.code_end = code_end;
-        context.fault_exit = program.fault_exit_address();
-        Ok(instance)
+        Ok(reservation)
     }
 
     fn context(&self) -> &Context {
@@ -119,6 +173,21 @@ impl Instance {
             self.stop_at(op, Interrupt::PageFault(Fault { address, ..fault }))
         } else {
             self.trap(op, TrapReason::MemoryAccess(fault))
+        }
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        // SAFETY: the reservation is taken out once, here, and not used afterwards.
+        let mut reservation = unsafe { ManuallyDrop::take(&mut self.reservation) };
+        if let Some(reuse) = self.reuse.take() {
+            let reset = reservation
+                .close_after(reuse.opened)
+                .and_then(|()| reuse.writable.iter().try_for_each(|&(address, len)| reservation.discard(address, len)));
+            if reset.is_ok() {
+                reuse.pool.give(reservation);
+            }
         }
     }
 }
@@ -175,7 +244,10 @@ impl Clone for Instance {
             target.code_end = context.code_end;
             target.fault_exit = context.fault_exit;
             Ok(Instance {
-                reservation,
+                reservation: ManuallyDrop::new(reservation),
+                // The copy's regions were opened as they are now (the heap perhaps
+                // grown), not as a new instance has them: it does not go to the pool.
+                reuse: None,
                 layout: self.layout.clone(),
                 next_op: self.next_op,
                 interrupted_op: self.interrupted_op,
@@ -232,6 +304,9 @@ impl BackendInstance for Instance {
             return Ok(());
         }
         self.layout.region_for(address, size, false).map_err(|fault| Fault { is_write: true, ..fault })?;
+        // Read-only contents differ from the module's now: the reservation cannot be
+        // reused for another instance.
+        self.reuse = None;
         // SAFETY: the range lies in one read-only region, open for reading.
         unsafe { self.reservation.write_read_only(address, data) }.map_err(|_| Fault { address, is_write: true })
     }

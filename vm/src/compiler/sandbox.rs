@@ -6,8 +6,9 @@
 //! holds what generated code and the host exchange ([`Context`]); guest addresses
 //! cannot reach it, since they are never negative.
 //!
-//! Reservations are pooled: creating an instance takes one from the pool instead of
-//! mapping 4 GiB, and dropping it returns it, its pages discarded.
+//! Reservations are pooled twice: a module keeps a few set up for its memory layout
+//! ([`ModulePool`]; reusing one costs copying the RW data, no system call), and a
+//! process-wide pool keeps blank ones, so that no instance maps or unmaps 4 GiB.
 #![allow(unsafe_code)]
 
 use core::ptr::NonNull;
@@ -98,6 +99,31 @@ unsafe impl Send for Idle {}
 
 static POOL: Mutex<Vec<Idle>> = Mutex::new(Vec::new());
 
+/// Reservations set up for one module's layout: its regions open as a new instance
+/// has them, read-only contents in place, writable regions zero.
+#[derive(Default)]
+pub(crate) struct ModulePool {
+    idle: Mutex<Vec<Reservation>>,
+}
+
+/// How many idle reservations a module keeps.
+const MODULE_POOL_LIMIT: usize = 8;
+
+impl ModulePool {
+    pub fn take(&self) -> Option<Reservation> {
+        self.idle.lock().ok()?.pop()
+    }
+
+    /// Keeps `reservation` (reset by the caller) if there is room.
+    pub fn give(&self, reservation: Reservation) {
+        if let Ok(mut idle) = self.idle.lock() {
+            if idle.len() < MODULE_POOL_LIMIT {
+                idle.push(reservation);
+            }
+        }
+    }
+}
+
 impl Reservation {
     /// A reservation with only the context page accessible (zeroed) and every guest
     /// page inaccessible and zero.
@@ -154,6 +180,40 @@ impl Reservation {
             self.opened.push((address, len));
         }
         Ok(())
+    }
+
+    /// How many ranges have been opened so far.
+    pub fn opened_count(&self) -> usize {
+        self.opened.len()
+    }
+
+    /// Makes the ranges opened after the first `keep` inaccessible again, their
+    /// contents discarded.
+    pub fn close_after(&mut self, keep: usize) -> Result<(), MapError> {
+        while self.opened.len() > keep {
+            if let Some((address, len)) = self.opened.pop() {
+                self.discard(address, len)?;
+                self.set_protection(address, len, Access::None)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Discards the contents of `[address, address + len)` (widened to host pages):
+    /// they read as zero again, and the host memory behind them is freed.
+    pub fn discard(&mut self, address: u32, len: u32) -> Result<(), MapError> {
+        if len == 0 {
+            return Ok(());
+        }
+        let (start, host_len) = page_range(address, len);
+        // SAFETY: the range lies inside this reservation's guest address space, and no
+        // reference into it exists while `self` is borrowed mutably.
+        let result = unsafe { libc::madvise(self.base().add(start as usize).cast(), host_len, libc::MADV_DONTNEED) };
+        if result == 0 {
+            Ok(())
+        } else {
+            Err(MapError)
+        }
     }
 
     /// Writes into a read-only range, as the host may: opens it for writing for the
