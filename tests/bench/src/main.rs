@@ -1,13 +1,41 @@
-//! `vm-bench`: runs benchmark guest programs in our interpreter and in the reference
-//! (polkavm 0.37's interpreter, synchronous gas metering, naive cost model) in the same
-//! process, and the same computations natively (the `bench-kernels` crate the guest
-//! programs are built from, compiled for the host). Prints median times, the ratio
-//! reference / ours (higher is better for us) and how many times slower than native
-//! code each VM is. Both VMs run the same blob bytes; where a program has a result
-//! export, both VMs' results must equal the native computation's.
+//! `vm-bench`: runs the benchmark guest programs in both of our backends and in both of
+//! polkavm 0.37's, in the same process and on the same blob bytes, and the same
+//! computations natively (the `bench-kernels` crate the guest programs are built from,
+//! compiled for the host). Where a program has a result export, every VM's result must
+//! equal the native computation's. The VMs are measured in rounds, alternating between
+//! them, so that machine noise hits all of them alike.
 //!
-//! Usage: `vm-bench [--quick] [--ours-only] [FILTER]` (filter matches benchmark names;
-//! `--ours-only` skips the reference, for profiling our VM).
+//! One row per program, export and instruction set; times are medians per call:
+//!
+//! - `ours-int`, `ours-comp`: our interpreter and our x86-64 compiler (`-` where the
+//!   compiler is not available, or `--backend` leaves it out);
+//! - `pvm-int`, `pvm-comp`: polkavm 0.37's interpreter and compiler (synchronous gas
+//!   metering, naive cost model, module cache off; `-` where its compiler cannot run,
+//!   with the reason printed once). polkavm pins this thread to one core while one of
+//!   its compiler's instances exists (its default), so in a row with `pvm-comp` every
+//!   VM runs pinned;
+//! - `native`: the same computation compiled for the host;
+//! - `int ratio` = pvm-int / ours-int and `comp ratio` = pvm-comp / ours-comp (higher
+//!   is better for us); `comp/native` = ours-comp / native.
+//!
+//! Then two more tables:
+//!
+//! - load costs, for a small program (`heap-demo`, 5 KB) and the largest
+//!   (`bench-emulator`, 60 KB): `compile` is `Module::new` (parse, validate, translate;
+//!   polkavm's interpreter translates lazily, while running, so its figure is only the
+//!   up-front part), `compile MB/s` the code section's size over the compile time of
+//!   the two compilers, `instantiate` is `Module::instantiate` (and dropping the
+//!   instance; for polkavm's compiler this includes pinning the thread and undoing it);
+//! - gas metering cost: our two backends with and without gas metering
+//!   (`ModuleConfig::gas_metering`), and the ratio metered / unmetered.
+//!
+//! No guest program calls a host function in a loop, so there is no host-call round
+//! trip benchmark; `bench-minimal/run` times the round trip of a call into a trivial
+//! export.
+//!
+//! Usage: `vm-bench [--quick] [--ours-only] [--backend NAME] [FILTER]`: the filter
+//! matches row names; `--ours-only` runs only our backends and native (for profiling);
+//! `--backend interpreter|compiler|auto` runs only that one of our backends.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -168,25 +196,107 @@ impl Vm for NativeMinimal {
     }
 }
 
+/// The four VMs, in column order.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+enum Kind {
+    OursInt,
+    OursComp,
+    PvmInt,
+    PvmComp,
+}
+
+impl Kind {
+    const ALL: [Kind; 4] = [Kind::OursInt, Kind::OursComp, Kind::PvmInt, Kind::PvmComp];
+
+    fn name(self) -> &'static str {
+        match self {
+            Kind::OursInt => "ours-int",
+            Kind::OursComp => "ours-comp",
+            Kind::PvmInt => "pvm-int",
+            Kind::PvmComp => "pvm-comp",
+        }
+    }
+}
+
+/// The engines of the VMs this run uses (`None`: the VM does not run).
+struct Engines {
+    ours_int: Option<pvm::Engine>,
+    ours_comp: Option<pvm::Engine>,
+    pvm_int: Option<polkavm::Engine>,
+    pvm_comp: Option<polkavm::Engine>,
+}
+
+impl Engines {
+    fn ours(&self, kind: Kind) -> Option<&pvm::Engine> {
+        match kind {
+            Kind::OursInt => self.ours_int.as_ref(),
+            Kind::OursComp => self.ours_comp.as_ref(),
+            Kind::PvmInt | Kind::PvmComp => None,
+        }
+    }
+
+    fn reference(&self, kind: Kind) -> Option<&polkavm::Engine> {
+        match kind {
+            Kind::PvmInt => self.pvm_int.as_ref(),
+            Kind::PvmComp => self.pvm_comp.as_ref(),
+            Kind::OursInt | Kind::OursComp => None,
+        }
+    }
+
+    /// An instance of `blob` on `kind` after the `setup` calls, or `None` if `kind`
+    /// does not run.
+    fn vm(&self, kind: Kind, blob: &[u8], setup: &[&str]) -> Option<Result<Box<dyn Vm>, String>> {
+        let vm: Result<Box<dyn Vm>, String> = if let Some(engine) = self.ours(kind) {
+            Ours::new(engine, &pvm::ModuleConfig::default(), blob).map(|vm| Box::new(vm) as Box<dyn Vm>)
+        } else {
+            Reference::new(self.reference(kind)?, blob).map(|vm| Box::new(vm) as Box<dyn Vm>)
+        };
+        Some(vm.map(|mut vm| {
+            for export in setup {
+                vm.call(export);
+            }
+            vm
+        }))
+    }
+}
+
+/// polkavm's engine for `kind`, with the module cache off (so that every
+/// `Module::new` compiles). Where polkavm's Linux sandbox is not available its
+/// compiler needs `set_allow_experimental` (as in the differential harness); the
+/// second result says so.
+fn reference_engine(kind: polkavm::BackendKind) -> Result<(polkavm::Engine, Option<String>), String> {
+    let mut config = polkavm::Config::new();
+    config.set_backend(Some(kind));
+    config.set_cache_enabled(false);
+    // Core pinning stays on (the default): without it, on a 2-core machine, polkavm's
+    // host thread and its sandbox worker can share a core, and a call into the worker
+    // then often waits for a scheduler tick (memset: 4 ms instead of 0.3 ms).
+    match polkavm::Engine::new(&config) {
+        Ok(engine) => Ok((engine, None)),
+        Err(error) => {
+            config.set_allow_experimental(true);
+            let engine = polkavm::Engine::new(&config).map_err(|error| error.to_string())?;
+            Ok((engine, Some(format!("needs set_allow_experimental ({error})"))))
+        }
+    }
+}
+
+fn reference_module_config() -> polkavm::ModuleConfig {
+    let mut config = polkavm::ModuleConfig::new();
+    config.set_gas_metering(Some(polkavm::GasMeteringKind::Sync));
+    config
+}
+
 struct Ours {
     instance: pvm::Instance<()>,
 }
 
-/// Our engine, for the backend `--backend NAME` selects (default: auto, or the
-/// `PVM_BACKEND` environment variable).
-static OURS_ENGINE: std::sync::OnceLock<pvm::Engine> = std::sync::OnceLock::new();
-
-fn ours_engine() -> &'static pvm::Engine {
-    OURS_ENGINE.get_or_init(pvm::Engine::default)
-}
-
 impl Ours {
-    fn new(blob: &[u8]) -> Self {
-        let module =
-            pvm::Module::new(ours_engine(), &pvm::ModuleConfig::default(), blob).expect("our VM loads the blob");
-        let mut instance = pvm::Linker::new().instantiate(&module).expect("instantiates");
+    fn new(engine: &pvm::Engine, config: &pvm::ModuleConfig, blob: &[u8]) -> Result<Self, String> {
+        let module = pvm::Module::new(engine, config, blob).map_err(|error| error.to_string())?;
+        let mut instance = pvm::Linker::new().instantiate(&module).map_err(|error| error.to_string())?;
         instance.set_gas(GAS);
-        Ours { instance }
+        Ok(Ours { instance })
     }
 }
 
@@ -205,29 +315,24 @@ struct Reference {
 }
 
 impl Reference {
-    fn new(blob: &[u8]) -> Self {
-        let mut config = polkavm::Config::new();
-        config.set_backend(Some(polkavm::BackendKind::Interpreter));
-        let engine = polkavm::Engine::new(&config).expect("reference engine");
-        let mut module_config = polkavm::ModuleConfig::new();
-        module_config.set_gas_metering(Some(polkavm::GasMeteringKind::Sync));
-        let module =
-            polkavm::Module::new(&engine, &module_config, blob.to_vec().into()).expect("reference loads the blob");
+    fn new(engine: &polkavm::Engine, blob: &[u8]) -> Result<Self, String> {
+        let module = polkavm::Module::new(engine, &reference_module_config(), blob.to_vec().into())
+            .map_err(|error| error.to_string())?;
         let linker: polkavm::Linker<(), core::convert::Infallible> = polkavm::Linker::new();
-        let pre = linker.instantiate_pre(&module).expect("reference links");
-        let mut instance = pre.instantiate().expect("reference instantiates");
+        let pre = linker.instantiate_pre(&module).map_err(|error| error.to_string())?;
+        let mut instance = pre.instantiate().map_err(|error| error.to_string())?;
         instance.set_gas(GAS);
-        Reference { instance }
+        Ok(Reference { instance })
     }
 }
 
 impl Vm for Reference {
     fn call(&mut self, export: &str) {
-        self.instance.call_typed_and_get_result::<(), ()>(&mut (), export, ()).expect("reference runs the export");
+        self.instance.call_typed_and_get_result::<(), ()>(&mut (), export, ()).expect("polkavm runs the export");
     }
 
     fn result(&mut self, export: &str) -> u32 {
-        self.instance.call_typed_and_get_result::<u32, ()>(&mut (), export, ()).expect("reference runs the export")
+        self.instance.call_typed_and_get_result::<u32, ()>(&mut (), export, ()).expect("polkavm runs the export")
     }
 }
 
@@ -235,25 +340,58 @@ impl Vm for Reference {
 /// fractions).
 type Seconds = f64;
 
+/// How many rounds [`interleaved`] measures each task in.
+const ROUNDS: usize = 3;
+
 fn median(mut samples: Vec<Seconds>) -> Seconds {
     samples.sort_by(f64::total_cmp);
     samples[samples.len() / 2]
 }
 
-/// Times `samples` samples of `calls` calls each after one warm-up sample; returns the
-/// median time per call.
-fn measure(vm: &mut dyn Vm, export: &str, calls: u32, samples: usize) -> Seconds {
-    let mut times = Vec::with_capacity(samples);
-    for sample in 0..=samples {
+/// Something to time: `calls` calls of `run` make one sample.
+struct Task<'a> {
+    calls: u32,
+    run: Box<dyn FnMut() + 'a>,
+}
+
+impl<'a> Task<'a> {
+    fn new(calls: u32, run: impl FnMut() + 'a) -> Self {
+        Task { calls, run: Box::new(run) }
+    }
+
+    /// A task for something that takes anywhere from microseconds to milliseconds:
+    /// as many calls per sample (up to 100) as take about 5 ms.
+    fn batched(mut run: impl FnMut() + 'a) -> Self {
         let start = Instant::now();
-        for _ in 0..calls {
-            vm.call(export);
-        }
-        if sample > 0 {
-            times.push(start.elapsed().as_secs_f64() / f64::from(calls));
+        run();
+        let once = start.elapsed().as_secs_f64();
+        let calls = (5e-3 / once.max(1e-9)).clamp(1.0, 100.0) as u32;
+        Task::new(calls, run)
+    }
+}
+
+/// Times every task in [`ROUNDS`] rounds, alternating between the tasks (starting
+/// each round with the next one), so that machine noise hits all of them alike. In
+/// each round a task gets a warm-up sample and `samples / ROUNDS + 1` timed ones.
+/// Returns each task's median time per call.
+fn interleaved(tasks: &mut [Task<'_>], samples: usize) -> Vec<Seconds> {
+    let mut times = vec![Vec::new(); tasks.len()];
+    for round in 0..ROUNDS {
+        for i in 0..tasks.len() {
+            let index = (round + i) % tasks.len();
+            let task = &mut tasks[index];
+            for sample in 0..=samples / ROUNDS + 1 {
+                let start = Instant::now();
+                for _ in 0..task.calls {
+                    (task.run)();
+                }
+                if sample > 0 {
+                    times[index].push(start.elapsed().as_secs_f64() / f64::from(task.calls));
+                }
+            }
         }
     }
-    median(times)
+    times.into_iter().map(median).collect()
 }
 
 fn format(seconds: Seconds) -> String {
@@ -268,9 +406,63 @@ fn format(seconds: Seconds) -> String {
     }
 }
 
-/// `a / b` as a ratio column.
-fn ratio(a: Seconds, b: Seconds) -> String {
-    format!("{:.2}x", a / b)
+/// A time column (`-` for a VM that did not run).
+fn time_cell(seconds: Option<Seconds>) -> String {
+    seconds.map_or_else(|| "-".into(), format)
+}
+
+/// `a / b` as a ratio column (`-` if either is missing).
+fn ratio_cell(a: Option<Seconds>, b: Option<Seconds>) -> String {
+    match (a, b) {
+        (Some(a), Some(b)) => format!("{:.2}x", a / b),
+        _ => "-".into(),
+    }
+}
+
+/// Width of the first column, the row's name.
+const NAME_WIDTH: usize = 38;
+
+/// A table: the title and column headers (with their widths) come before the first
+/// row, so that a table no row passes the filter for is not printed at all.
+struct Table {
+    title: &'static str,
+    columns: &'static [(&'static str, usize)],
+    started: bool,
+}
+
+impl Table {
+    fn new(title: &'static str, columns: &'static [(&'static str, usize)]) -> Self {
+        Table { title, columns, started: false }
+    }
+
+    /// Prints a row: `name`, then each cell right-aligned to its column's width.
+    fn row(&mut self, name: &str, cells: &[String]) {
+        if !self.started {
+            self.started = true;
+            println!();
+            self.print(self.title, self.columns.iter().map(|&(header, _)| header));
+        }
+        self.print(name, cells.iter().map(String::as_str));
+    }
+
+    fn print<'a>(&self, name: &str, cells: impl Iterator<Item = &'a str>) {
+        let mut line = format!("{name:<NAME_WIDTH$}");
+        for (cell, &(_, width)) in cells.zip(self.columns) {
+            line.push_str(&format!(" {cell:>width$}"));
+        }
+        println!("{}", line.trim_end());
+    }
+}
+
+/// Prints each note once, after a table.
+fn print_notes(notes: &mut Vec<String>) {
+    let mut printed = Vec::new();
+    for note in notes.drain(..) {
+        if !printed.contains(&note) {
+            println!("  note: {note}");
+            printed.push(note);
+        }
+    }
 }
 
 /// Checks that `vm`'s result (after the timed calls) is the native computation's.
@@ -285,16 +477,13 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
     let ours_only = args.iter().any(|a| a == "--ours-only");
-    let backend = args.iter().position(|a| a == "--backend").map(|i| {
+    // `--backend NAME` runs only that one of our backends (for profiling).
+    let only = args.iter().position(|a| a == "--backend").map(|i| {
         let name = args.get(i + 1).map(String::as_str).unwrap_or_default();
-        pvm::Backend::from_name(name)
-            .unwrap_or_else(|| panic!("unknown backend '{name}' (interpreter, compiler, auto)"))
+        let backend = pvm::Backend::from_name(name)
+            .unwrap_or_else(|| panic!("unknown backend '{name}' (interpreter, compiler, auto)"));
+        pvm::Engine::new(&pvm::Config { backend }).unwrap_or_else(|error| panic!("{error}")).backend()
     });
-    if let Some(backend) = backend {
-        let engine = pvm::Engine::new(&pvm::Config { backend }).unwrap_or_else(|error| panic!("{error}"));
-        OURS_ENGINE.set(engine).expect("set once");
-    }
-    println!("our backend: {}", ours_engine().backend());
     let filter = args
         .iter()
         .enumerate()
@@ -304,15 +493,67 @@ fn main() {
     let filter = filter.as_str();
     let samples = if quick { 3 } else { 11 };
 
-    println!("ratio: polkavm time / ours (higher is better for us); /native: VM time / native time");
-    if ours_only {
-        println!("{:<40} {:>12} {:>12} {:>10}", "benchmark", "ours", "native", "ours/nat");
-    } else {
-        println!(
-            "{:<40} {:>12} {:>12} {:>8} {:>12} {:>10} {:>10}",
-            "benchmark", "ours", "polkavm", "ratio", "native", "ours/nat", "pvm/nat"
-        );
+    let ours_engine = |backend: pvm::Backend| {
+        let runs = backend.is_available() && only.is_none_or(|only| only == backend);
+        runs.then(|| pvm::Engine::new(&pvm::Config { backend }).expect("the backend is available"))
+    };
+    let mut engines = Engines {
+        ours_int: ours_engine(pvm::Backend::Interpreter),
+        ours_comp: ours_engine(pvm::Backend::Compiler),
+        pvm_int: None,
+        pvm_comp: None,
+    };
+    let mut header_notes = Vec::new();
+    if !pvm::Backend::Compiler.is_available() {
+        header_notes.push("ours-comp: our compiler is not available on this machine".to_string());
     }
+    if !ours_only {
+        for (kind, backend) in
+            [(Kind::PvmInt, polkavm::BackendKind::Interpreter), (Kind::PvmComp, polkavm::BackendKind::Compiler)]
+        {
+            match reference_engine(backend) {
+                Ok((engine, note)) => {
+                    if let Some(note) = note {
+                        header_notes.push(format!("{}: {note}", kind.name()));
+                    }
+                    match kind {
+                        Kind::PvmInt => engines.pvm_int = Some(engine),
+                        _ => engines.pvm_comp = Some(engine),
+                    }
+                }
+                Err(error) => header_notes.push(format!("{}: polkavm's engine fails: {error}", kind.name())),
+            }
+        }
+    }
+    let running: Vec<&str> = Kind::ALL
+        .into_iter()
+        .filter(|&kind| engines.ours(kind).is_some() || engines.reference(kind).is_some())
+        .map(Kind::name)
+        .collect();
+    let reference_settings = if engines.pvm_int.is_some() || engines.pvm_comp.is_some() {
+        " (polkavm 0.37: sync gas, naive cost model, module cache off)"
+    } else {
+        ""
+    };
+    println!("VMs: {}, native{reference_settings}", running.join(", "));
+    print_notes(&mut header_notes);
+    println!("times: median per call; int ratio = pvm-int / ours-int, comp ratio = pvm-comp / ours-comp");
+    println!("(ratios: higher is better for us); comp/native = ours-comp / native");
+
+    let mut table = Table::new(
+        "benchmark",
+        &[
+            ("ours-int", 10),
+            ("ours-comp", 10),
+            ("pvm-int", 10),
+            ("pvm-comp", 10),
+            ("native", 10),
+            ("int ratio", 9),
+            ("comp ratio", 10),
+            ("comp/native", 11),
+        ],
+    );
+    let mut notes = Vec::new();
     for case in CASES {
         // Timed once per case, for the first instruction set that passes the filter.
         let mut native: Option<(Box<dyn Vm>, Seconds)> = None;
@@ -325,106 +566,215 @@ fn main() {
             let calls = if quick { case.calls_per_sample.div_ceil(10) } else { case.calls_per_sample };
             let (native_vm, native_time) = native.get_or_insert_with(|| {
                 let mut native_vm = (case.native)();
-                let time = measure(native_vm.as_mut(), case.export, calls, samples);
+                let time = interleaved(&mut [Task::new(calls, || native_vm.call(case.export))], samples)[0];
                 (native_vm, time)
             });
             let native_time = *native_time;
-            let mut ours = Ours::new(blob);
-            for export in case.setup {
-                ours.call(export);
+            let mut vms: Vec<(Kind, Box<dyn Vm>)> = Vec::new();
+            for kind in Kind::ALL {
+                match engines.vm(kind, blob, case.setup) {
+                    Some(Ok(vm)) => vms.push((kind, vm)),
+                    Some(Err(error)) => notes.push(format!("{name}: {} cannot load the blob: {error}", kind.name())),
+                    None => {}
+                }
             }
-            if ours_only {
-                let time = measure(&mut ours, case.export, calls, samples);
-                check_result(&name, "our VM", &mut ours, case.result, native_vm.as_mut());
-                println!(
-                    "{name:<40} {:>12} {:>12} {:>10}",
-                    format(time),
-                    format(native_time),
-                    ratio(time, native_time)
-                );
-                continue;
+            let mut tasks: Vec<Task> =
+                vms.iter_mut().map(|(_, vm)| Task::new(calls, move || vm.call(case.export))).collect();
+            let medians = interleaved(&mut tasks, samples);
+            drop(tasks);
+            let mut times = [None; 4];
+            for ((kind, vm), time) in vms.iter_mut().zip(medians) {
+                check_result(&name, kind.name(), vm.as_mut(), case.result, native_vm.as_mut());
+                times[*kind as usize] = Some(time);
             }
-            let mut reference = Reference::new(blob);
-            for export in case.setup {
-                reference.call(export);
-            }
-            // Interleave the two VMs so that machine noise hits both alike.
-            let mut ours_times = Vec::new();
-            let mut reference_times = Vec::new();
-            for _ in 0..3 {
-                ours_times.push(measure(&mut ours, case.export, calls, samples / 3 + 1));
-                reference_times.push(measure(&mut reference, case.export, calls, samples / 3 + 1));
-            }
-            check_result(&name, "our VM", &mut ours, case.result, native_vm.as_mut());
-            check_result(&name, "polkavm", &mut reference, case.result, native_vm.as_mut());
-            let ours_time = median(ours_times);
-            let reference_time = median(reference_times);
-            println!(
-                "{name:<40} {:>12} {:>12} {:>8} {:>12} {:>10} {:>10}",
-                format(ours_time),
-                format(reference_time),
-                ratio(reference_time, ours_time),
-                format(native_time),
-                ratio(ours_time, native_time),
-                ratio(reference_time, native_time),
+            let [ours_int, ours_comp, pvm_int, pvm_comp] = times;
+            let native_time = Some(native_time);
+            table.row(
+                &name,
+                &[
+                    time_cell(ours_int),
+                    time_cell(ours_comp),
+                    time_cell(pvm_int),
+                    time_cell(pvm_comp),
+                    time_cell(native_time),
+                    ratio_cell(pvm_int, ours_int),
+                    ratio_cell(pvm_comp, ours_comp),
+                    ratio_cell(ours_comp, native_time),
+                ],
             );
         }
     }
-    if !ours_only {
-        load_costs(filter);
-    }
+    print_notes(&mut notes);
+    load_costs(&engines, filter, samples);
+    gas_metering_cost(&engines, filter, samples, quick);
 }
 
 /// Times loading (parse, validate, translate) and instantiating a small guest program
-/// (`heap-demo`, 5 KB) and the largest (`bench-emulator`, 60 KB), in both VMs.
-fn load_costs(filter: &str) {
+/// (`heap-demo`, 5 KB) and the largest (`bench-emulator`, 60 KB), on every VM.
+fn load_costs(engines: &Engines, filter: &str, samples: usize) {
+    let mut table = Table::new(
+        "load costs",
+        &[("ours-int", 10), ("ours-comp", 10), ("pvm-int", 10), ("pvm-comp", 10), ("int ratio", 9), ("comp ratio", 10)],
+    );
+    let mut print = |name: &str, cells: [String; 4], times: [Option<Seconds>; 4]| {
+        let [ours_int, ours_comp, pvm_int, pvm_comp] = times;
+        let [a, b, c, d] = cells;
+        table.row(name, &[a, b, c, d, ratio_cell(pvm_int, ours_int), ratio_cell(pvm_comp, ours_comp)]);
+    };
+    let mut notes = Vec::new();
     for (program, isa) in
         ["heap-demo", "bench-emulator"].into_iter().flat_map(|p| [(p, Isa::Latest64), (p, Isa::Latest32)])
     {
         let Some(blob) = guest_programs::blob(program, isa) else { continue };
+        let bytes: polkavm::ArcBytes = blob.to_vec().into();
+        let our_config = pvm::ModuleConfig::default();
+        let reference_config = reference_module_config();
         let compile_name = format!("{program}/compile/{isa}");
         if compile_name.contains(filter) {
-            let ours = time_per_iteration(|| {
-                pvm::Module::new(ours_engine(), &pvm::ModuleConfig::default(), blob).unwrap();
-            });
-            let reference = time_per_iteration(|| {
-                Reference::new(blob);
-            });
-            print_row(&compile_name, ours, reference);
+            let mut kinds = Vec::new();
+            let mut tasks = Vec::new();
+            for kind in Kind::ALL {
+                if let Some(engine) = engines.ours(kind) {
+                    tasks.push(Task::batched(|| {
+                        black_box(pvm::Module::new(engine, &our_config, blob).expect("our VM loads the blob"));
+                    }));
+                } else if let Some(engine) = engines.reference(kind) {
+                    if let Err(error) = polkavm::Module::new(engine, &reference_config, bytes.clone()) {
+                        notes.push(format!("{compile_name}: {} cannot load the blob: {error}", kind.name()));
+                        continue;
+                    }
+                    tasks.push(Task::batched(|| {
+                        black_box(polkavm::Module::new(engine, &reference_config, bytes.clone()).expect("loads"));
+                    }));
+                } else {
+                    continue;
+                }
+                kinds.push(kind);
+            }
+            let mut times = [None; 4];
+            for (kind, time) in kinds.into_iter().zip(interleaved(&mut tasks, samples)) {
+                times[kind as usize] = Some(time);
+            }
+            print(&compile_name, times.map(time_cell), times);
+            // The compilers' speed: code section bytes per second of `Module::new`.
+            let code_len = pvm::program::ProgramBlob::parse(blob).expect("the blob parses").code.code.len();
+            let speed = |time: Option<Seconds>| {
+                time.map_or_else(|| "-".into(), |time| format!("{:.1} MB/s", code_len as f64 / time / 1e6))
+            };
+            let [_, ours_comp, _, pvm_comp] = times;
+            print(
+                &format!("{program}/compile MB/s/{isa}"),
+                ["-".into(), speed(ours_comp), "-".into(), speed(pvm_comp)],
+                [None, ours_comp, None, pvm_comp],
+            );
         }
         let instantiate_name = format!("{program}/instantiate/{isa}");
         if instantiate_name.contains(filter) {
-            let module = pvm::Module::new(ours_engine(), &pvm::ModuleConfig::default(), blob).unwrap();
-            let ours = time_per_iteration(|| {
-                module.instantiate();
-            });
-            let mut config = polkavm::Config::new();
-            config.set_backend(Some(polkavm::BackendKind::Interpreter));
-            let engine = polkavm::Engine::new(&config).unwrap();
-            let mut module_config = polkavm::ModuleConfig::new();
-            module_config.set_gas_metering(Some(polkavm::GasMeteringKind::Sync));
-            let reference_module = polkavm::Module::new(&engine, &module_config, blob.to_vec().into()).unwrap();
-            let reference = time_per_iteration(|| {
-                reference_module.instantiate().unwrap();
-            });
-            print_row(&instantiate_name, ours, reference);
+            let ours_modules: Vec<(Kind, pvm::Module)> = Kind::ALL
+                .into_iter()
+                .filter_map(|kind| {
+                    let engine = engines.ours(kind)?;
+                    Some((kind, pvm::Module::new(engine, &our_config, blob).expect("our VM loads the blob")))
+                })
+                .collect();
+            let reference_modules: Vec<(Kind, polkavm::Module)> = Kind::ALL
+                .into_iter()
+                .filter_map(|kind| {
+                    let engine = engines.reference(kind)?;
+                    polkavm::Module::new(engine, &reference_config, bytes.clone())
+                        .inspect_err(|error| {
+                            notes.push(format!("{instantiate_name}: {} cannot load the blob: {error}", kind.name()))
+                        })
+                        .ok()
+                        .map(|module| (kind, module))
+                })
+                .collect();
+            let mut kinds = Vec::new();
+            let mut tasks = Vec::new();
+            for (kind, module) in &ours_modules {
+                kinds.push(*kind);
+                tasks.push(Task::batched(|| {
+                    black_box(module.instantiate());
+                }));
+            }
+            for (kind, module) in &reference_modules {
+                kinds.push(*kind);
+                tasks.push(Task::batched(|| {
+                    black_box(module.instantiate().expect("polkavm instantiates"));
+                }));
+            }
+            let mut times = [None; 4];
+            for (kind, time) in kinds.into_iter().zip(interleaved(&mut tasks, samples)) {
+                times[kind as usize] = Some(time);
+            }
+            print(&instantiate_name, times.map(time_cell), times);
         }
     }
+    print_notes(&mut notes);
 }
 
-/// Median time of one call of `f`, over batches of 100.
-fn time_per_iteration(mut f: impl FnMut()) -> Seconds {
-    let mut times = Vec::new();
-    for _ in 0..11 {
-        let start = Instant::now();
-        for _ in 0..100 {
-            f();
+/// Times our backends running `bench-prime-sieve` and `bench-emulator` with and without
+/// gas metering (interleaved, like the main table).
+fn gas_metering_cost(engines: &Engines, filter: &str, samples: usize, quick: bool) {
+    let mut table = Table::new(
+        "gas metering, m/u = metered/unmetered",
+        &[
+            ("int metered", 12),
+            ("int unmetered", 14),
+            ("int m/u", 8),
+            ("comp metered", 13),
+            ("comp unmetered", 15),
+            ("comp m/u", 9),
+        ],
+    );
+    let unmetered = pvm::ModuleConfig { gas_metering: false, ..Default::default() };
+    let configs = [pvm::ModuleConfig::default(), unmetered];
+    for program in ["bench-prime-sieve", "bench-emulator"] {
+        let isa = Isa::Latest64;
+        let name = format!("{program}/gas/{isa}");
+        if !name.contains(filter) {
+            continue;
         }
-        times.push(start.elapsed().as_secs_f64() / 100.0);
+        let Some(blob) = guest_programs::blob(program, isa) else { continue };
+        let case = CASES.iter().find(|case| case.program == program && case.export == "run").expect("a case");
+        let calls = if quick { case.calls_per_sample.div_ceil(10) } else { case.calls_per_sample };
+        let mut native = (case.native)();
+        native.call(case.export);
+        // (kind, index into `configs`, instance)
+        let mut vms: Vec<(Kind, usize, Ours)> = Vec::new();
+        for kind in [Kind::OursInt, Kind::OursComp] {
+            let Some(engine) = engines.ours(kind) else { continue };
+            for (index, config) in configs.iter().enumerate() {
+                let mut vm = Ours::new(engine, config, blob).expect("our VM loads the blob");
+                for export in case.setup {
+                    vm.call(export);
+                }
+                vms.push((kind, index, vm));
+            }
+        }
+        let mut tasks: Vec<Task> =
+            vms.iter_mut().map(|(_, _, vm)| Task::new(calls, move || vm.call(case.export))).collect();
+        let medians = interleaved(&mut tasks, samples);
+        drop(tasks);
+        // [int metered, int unmetered, comp metered, comp unmetered]
+        let mut times = [None; 4];
+        for ((kind, index, vm), time) in vms.iter_mut().zip(medians) {
+            let vm_name = format!("{} ({})", kind.name(), if *index == 0 { "metered" } else { "unmetered" });
+            check_result(&name, &vm_name, vm, case.result, native.as_mut());
+            let column = if *kind == Kind::OursInt { 0 } else { 2 };
+            times[column + *index] = Some(time);
+        }
+        let [int_metered, int_unmetered, comp_metered, comp_unmetered] = times;
+        table.row(
+            &name,
+            &[
+                time_cell(int_metered),
+                time_cell(int_unmetered),
+                ratio_cell(int_metered, int_unmetered),
+                time_cell(comp_metered),
+                time_cell(comp_unmetered),
+                ratio_cell(comp_metered, comp_unmetered),
+            ],
+        );
     }
-    median(times)
-}
-
-fn print_row(name: &str, ours: Seconds, reference: Seconds) {
-    println!("{name:<40} {:>12} {:>12} {:>8}", format(ours), format(reference), ratio(reference, ours));
 }
