@@ -14,9 +14,9 @@
 # committed corpus fuzz/corpus/TARGET (blob_mutate uses blob_parse's). Crashing inputs
 # go to fuzz/artifacts/TARGET, libFuzzer's output to fuzz/logs/TARGET.log.
 #
-# Resident memory is limited to 4 GiB; single allocations to 8 GiB, because a guest may
-# legitimately grow its heap to nearly 4 GiB and the VM then allocates that much address
-# space (backed only where written).
+# Resident memory and single allocations are limited to 8 GiB: a guest may legitimately
+# grow its heap to nearly 4 GiB, and the interpreter then backs it with one allocation
+# that growing copies (a 4 GiB limit stopped a campaign on such a program).
 #
 # Exits non-zero if the build failed or any target crashed (a panic, a sanitizer
 # report, a timeout or running out of memory).
@@ -89,7 +89,7 @@ for target in "${targets[@]}"; do
     echo "==> $target: ${seconds} s (corpus $work, seeds $seeds)"
     status=0
     (cd fuzz && cargo +nightly fuzz run -O "$target" "../$work" "../$seeds" -- \
-        -max_total_time="$seconds" -rss_limit_mb=4096 -malloc_limit_mb=8192 -timeout=30 -print_final_stats=1 \
+        -max_total_time="$seconds" -rss_limit_mb=8192 -malloc_limit_mb=8192 -timeout=30 -print_final_stats=1 \
         -artifact_prefix="../$artifacts/") >"$log" 2>&1 || status=$?
 
     new_artifacts=$(find "$artifacts" -type f -newer "$marker")

@@ -43,13 +43,21 @@ cargo test --workspace --exclude pvm-node --release --features "$features"
 
 # The cargo-fuzz targets of fuzz/ (own workspace, nightly, built into fuzz/target),
 # 20 s each from the committed seed corpora; fails on any crash.
+# The test run above uses the default backend, the compiler on this machine; the
+# runtime's Wasm build has only the interpreter, so the pallet's tests run on it too.
+# (The VM's own tests and the differential tests run every backend themselves.)
+step "pallet tests on the interpreter backend (PVM_BACKEND=interpreter)"
+PVM_BACKEND=interpreter cargo test --release -p pallet-pvm-contracts --features "$features"
+
 step "fuzzing (scripts/fuzz.sh 20)"
 scripts/fuzz.sh 20
 
 vectors="${JAM_VECTORS:-../shared/conformance/jam-pvm-v0.4/programs}"
 step "JAM PVM test vectors ($vectors)"
 if [ -d "$vectors" ]; then
-    cargo run --release -q -p polkatool -- test-vectors "$vectors"
+    for backend in interpreter compiler; do
+        cargo run --release -q -p polkatool -- --backend "$backend" test-vectors "$vectors"
+    done
 else
     echo "The JAM PVM test vectors are ABSENT: $vectors does not exist."
     echo "They are read from ../shared/conformance (not copied into this repository)."

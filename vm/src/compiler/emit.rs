@@ -111,6 +111,8 @@ impl Program {
             emitter.operation(index as u32, op);
         }
         let (fault_exit, invalid_jump) = emitter.epilogue();
+        // Committing first reports relocation errors (which `finalize` would panic on).
+        emitter.asm.commit().map_err(|_| CompileError)?;
         let code = emitter.asm.finalize().map_err(|_| CompileError)?;
 
         let invalid = code.ptr(invalid_jump) as u64;
