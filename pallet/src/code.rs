@@ -1,6 +1,6 @@
 //! Code blobs: validation at upload, storage, deposits and reference counts.
 
-use alloc::{format, string::String, vec::Vec};
+use alloc::{collections::BTreeMap, format, string::String, vec::Vec};
 
 use codec::{Decode, Encode};
 use frame_support::{
@@ -206,14 +206,73 @@ pub(crate) fn decrement_refcount<T: Config>(code_hash: H256) {
     });
 }
 
-/// Loads stored code into the VM.
-pub(crate) fn load<T: Config>(code_hash: H256) -> Result<(pvm::Module, u32), DispatchError> {
+/// Loads stored code into the VM. The code is always read from storage (the read is
+/// part of the call, in its weight and any proof), but its translation is reused: from
+/// `modules` (this transaction's) and, where the runtime runs natively, from a
+/// process-wide cache. Gas does not depend on either: loading is charged per byte of
+/// code on every frame.
+pub(crate) fn load<T: Config>(
+    code_hash: H256,
+    modules: &mut BTreeMap<H256, pvm::Module>,
+) -> Result<(pvm::Module, u32), DispatchError> {
     let code = PristineCode::<T>::get(code_hash).ok_or(Error::<T>::CodeNotFound)?;
     let len = code.len() as u32;
+    if let Some(module) = modules.get(&code_hash) {
+        return Ok((module.clone(), len));
+    }
+    let engine = pvm::Engine::default();
+    let config = module_config::<T>();
+    #[cfg(feature = "std")]
+    let key = (code_hash, engine.backend(), config.max_heap_size);
+    #[cfg(feature = "std")]
+    if let Some(module) = translated::get(&key) {
+        modules.insert(code_hash, module.clone());
+        return Ok((module, len));
+    }
     // Validated at upload; a failure here means the VM changed under stored code.
-    let module =
-        pvm::Module::new(&pvm::Engine::default(), &module_config::<T>(), &code).map_err(|_| Error::<T>::CodeInvalid)?;
+    let module = pvm::Module::new(&engine, &config, &code).map_err(|_| Error::<T>::CodeInvalid)?;
+    #[cfg(feature = "std")]
+    translated::insert(key, module.clone());
+    modules.insert(code_hash, module.clone());
     Ok((module, len))
+}
+
+/// What a translated module is cached under: the code (by hash; code never changes
+/// under its hash), the backend and the heap limit it was translated for.
+#[cfg(feature = "std")]
+type ModuleKey = (H256, pvm::Backend, Option<u32>);
+
+/// The process-wide cache of translated modules, for runtimes that run natively (the
+/// embedded chain, tests): the most recently used modules, a bounded number.
+#[cfg(feature = "std")]
+mod translated {
+    use std::sync::Mutex;
+
+    use super::ModuleKey;
+
+    /// How many modules the cache keeps.
+    const CAPACITY: usize = 64;
+
+    /// Most recently used last.
+    static CACHE: Mutex<Vec<(ModuleKey, pvm::Module)>> = Mutex::new(Vec::new());
+
+    pub fn get(key: &ModuleKey) -> Option<pvm::Module> {
+        let mut cache = CACHE.lock().ok()?;
+        let position = cache.iter().position(|(cached, _)| cached == key)?;
+        let entry = cache.remove(position);
+        let module = entry.1.clone();
+        cache.push(entry);
+        Some(module)
+    }
+
+    pub fn insert(key: ModuleKey, module: pvm::Module) {
+        if let Ok(mut cache) = CACHE.lock() {
+            if cache.len() >= CAPACITY {
+                cache.remove(0);
+            }
+            cache.push((key, module));
+        }
+    }
 }
 
 impl<T: Config> CodeInfo<T> {

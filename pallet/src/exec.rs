@@ -1,7 +1,7 @@
 //! The call stack: frames, gas, storage deposits, and the loop that runs a contract
 //! until it ends.
 
-use alloc::{format, string::String, vec::Vec};
+use alloc::{collections::BTreeMap, format, string::String, vec::Vec};
 
 use frame_support::{
     storage::{child::ChildInfo, with_transaction, TransactionOutcome},
@@ -152,6 +152,9 @@ pub(crate) struct Stack<T: Config> {
     debug_bytes: usize,
     /// What went wrong last, in words.
     failure: Option<String>,
+    /// The modules this transaction translated, by code hash (a contract calling
+    /// itself or another of the same code reuses them).
+    modules: BTreeMap<H256, pvm::Module>,
 }
 
 impl<T: Config> Stack<T> {
@@ -167,6 +170,7 @@ impl<T: Config> Stack<T> {
             debug_messages: Vec::new(),
             debug_bytes: 0,
             failure: None,
+            modules: BTreeMap::new(),
         }
     }
 
@@ -439,7 +443,7 @@ impl<T: Config> Stack<T> {
         startup_gas: u64,
         export: &str,
     ) -> FrameResult {
-        let (module, code_len) = match code::load::<T>(info.code_hash) {
+        let (module, code_len) = match code::load::<T>(info.code_hash, &mut self.modules) {
             Ok(loaded) => loaded,
             Err(error) => return FrameResult::failed(FrameError::Dispatch(error), 0),
         };
