@@ -31,7 +31,7 @@ use core::mem::offset_of;
 use dynasmrt::x64::Assembler;
 use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi, ExecutableBuffer};
 
-use super::sandbox::{Context, CONTEXT_SIZE};
+use super::sandbox::{Context, CONTEXT_OFFSET};
 use crate::interpreter::compile::{Compiled, Kind, Op, INVALID_TARGET};
 use crate::isa::Opcode;
 use crate::memory::RETURN_TO_HOST;
@@ -61,7 +61,7 @@ pub(crate) mod exit {
 
 /// Displacement of a context field from `r15`.
 const fn field(offset: usize) -> i32 {
-    offset as i32 - CONTEXT_SIZE as i32
+    offset as i32 - CONTEXT_OFFSET as i32
 }
 const REGS: i32 = field(offset_of!(Context, regs));
 const GAS: i32 = field(offset_of!(Context, gas));

@@ -26,13 +26,14 @@ pub(crate) const HOST_PAGE_SIZE: u32 = 4096;
 /// How many idle reservations the pool keeps.
 const POOL_LIMIT: usize = 64;
 
-/// What generated code and the host exchange, at `base - CONTEXT_SIZE`.
+/// What generated code and the host exchange: at the end of the context page, right
+/// below `base`, so that the fields generated code touches most (last here) are a
+/// one-byte displacement from the base register.
 #[repr(C)]
 #[derive(Default)]
 pub(crate) struct Context {
     /// Guest registers (13 used); loaded on entry, stored on exit.
     pub regs: [u64; 16],
-    pub gas: i64,
     /// The host's stack pointer while guest code runs; exits restore it.
     pub host_rsp: u64,
     /// Why the code stopped (an `exit::*` constant).
@@ -42,8 +43,6 @@ pub(crate) struct Context {
     /// A detail of the stop: the host call number, the bad jump target.
     pub exit_arg: u32,
     _padding: u32,
-    /// Scratch space for instruction sequences short of registers.
-    pub scratch: u64,
     /// Set by the signal handler: where in the code a memory access faulted.
     pub fault_rip: u64,
     /// The code being run (for the signal handler to recognise its faults), and where
@@ -51,7 +50,14 @@ pub(crate) struct Context {
     pub code_start: u64,
     pub code_end: u64,
     pub fault_exit: u64,
+    /// Scratch space for instruction sequences short of registers.
+    pub scratch: u64,
+    /// Charged at every block start.
+    pub gas: i64,
 }
+
+/// Where the context starts, below `base`.
+pub(crate) const CONTEXT_OFFSET: usize = core::mem::size_of::<Context>();
 
 const _: () = assert!(core::mem::size_of::<Context>() <= CONTEXT_SIZE);
 
@@ -164,7 +170,9 @@ impl Reservation {
 
     /// The context page.
     pub fn context(&self) -> *mut Context {
-        self.start.as_ptr().cast()
+        // SAFETY: the context lies inside the context page, which the reservation's
+        // first `CONTEXT_SIZE` bytes are.
+        unsafe { self.base().sub(CONTEXT_OFFSET).cast() }
     }
 
     /// Where guest address 0 is.
