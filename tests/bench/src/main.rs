@@ -607,6 +607,7 @@ fn main() {
     print_notes(&mut notes);
     load_costs(&engines, filter, samples);
     gas_metering_cost(&engines, filter, samples, quick);
+    host_call_cost(&engines, filter, samples);
 }
 
 /// Times loading (parse, validate, translate) and instantiating a small guest program
@@ -777,4 +778,91 @@ fn gas_metering_cost(engines: &Engines, filter: &str, samples: usize, quick: boo
             ],
         );
     }
+}
+
+/// How many host calls one call of the host-call program makes.
+const HOST_CALLS: u32 = 1000;
+
+/// A ReviveV1 program (built here, not compiled from Rust) whose export `run` calls
+/// the import `noop` [`HOST_CALLS`] times in a loop.
+fn host_call_program() -> Vec<u8> {
+    use pvm::program::{Args, BlobBuilder};
+    use pvm::{InstructionSet, Opcode, Reg};
+    let reg = |r: Reg| r as u8;
+    let mut builder = BlobBuilder::new(InstructionSet::ReviveV1);
+    builder.stack_size(0x1000);
+    let noop = builder.import("noop");
+    builder.export_here("run");
+    builder.push(Opcode::LoadImm, Args { regs: [reg(Reg::A1), 0, 0], imm1: HOST_CALLS, ..Args::default() });
+    builder.push(Opcode::Fallthrough, Args::default());
+    let top = builder.push(Opcode::Ecalli, Args { imm1: noop, ..Args::default() });
+    builder.push(Opcode::AddImm64, Args { regs: [reg(Reg::A1), reg(Reg::A1), 0], imm1: u32::MAX, ..Args::default() });
+    builder.push(Opcode::BranchNotEqImm, Args { regs: [reg(Reg::A1), 0, 0], imm1: 0, imm2: top });
+    builder.push(Opcode::JumpIndirect, Args { regs: [reg(Reg::RA), 0, 0], ..Args::default() });
+    builder.build()
+}
+
+/// The round trip of a host call: guest code stops at an `ecalli`, the host function
+/// (which does nothing) runs, and the guest resumes; per host call, on every VM.
+fn host_call_cost(engines: &Engines, filter: &str, samples: usize) {
+    let name = "host-call/noop/revivev1";
+    if !name.contains(filter) {
+        return;
+    }
+    let mut table = Table::new(
+        "host call round trip",
+        &[("ours-int", 10), ("ours-comp", 10), ("pvm-int", 10), ("pvm-comp", 10), ("comp ratio", 10)],
+    );
+    let blob = host_call_program();
+    let mut runs: Vec<(Kind, Box<dyn FnMut()>)> = Vec::new();
+    for kind in [Kind::OursInt, Kind::OursComp] {
+        let Some(engine) = engines.ours(kind) else { continue };
+        let module = pvm::Module::new(engine, &pvm::ModuleConfig::default(), &blob).expect("our VM loads the blob");
+        let mut linker = pvm::Linker::<()>::new();
+        linker.define("noop", |_| Ok(()));
+        let mut instance = linker.instantiate(&module).expect("instantiates");
+        instance.set_gas(GAS);
+        runs.push((
+            kind,
+            Box::new(move || {
+                instance.call(&mut (), "run", &[]).expect("our VM runs the export");
+            }),
+        ));
+    }
+    for kind in [Kind::PvmInt, Kind::PvmComp] {
+        let Some(engine) = engines.reference(kind) else { continue };
+        let module = polkavm::Module::new(engine, &reference_module_config(), blob.clone().into())
+            .expect("polkavm loads the blob");
+        let mut linker: polkavm::Linker<(), core::convert::Infallible> = polkavm::Linker::new();
+        linker.define_typed("noop", || {}).expect("defines the import");
+        let mut instance = linker.instantiate_pre(&module).and_then(|pre| pre.instantiate()).expect("instantiates");
+        instance.set_gas(GAS);
+        runs.push((
+            kind,
+            Box::new(move || {
+                instance.call_typed_and_get_result::<(), ()>(&mut (), "run", ()).expect("polkavm runs the export");
+            }),
+        ));
+    }
+    let mut tasks: Vec<Task> = runs.iter_mut().map(|(_, run)| Task::new(1, run)).collect();
+    let medians = interleaved(&mut tasks, samples);
+    drop(tasks);
+    let mut times = [None; 4];
+    for ((kind, _), time) in runs.iter().zip(medians) {
+        let column = [Kind::OursInt, Kind::OursComp, Kind::PvmInt, Kind::PvmComp].iter().position(|k| k == kind);
+        if let Some(column) = column {
+            times[column] = Some(time / f64::from(HOST_CALLS));
+        }
+    }
+    let [ours_int, ours_comp, pvm_int, pvm_comp] = times;
+    table.row(
+        name,
+        &[
+            time_cell(ours_int),
+            time_cell(ours_comp),
+            time_cell(pvm_int),
+            time_cell(pvm_comp),
+            ratio_cell(pvm_comp, ours_comp),
+        ],
+    );
 }
