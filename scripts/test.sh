@@ -25,7 +25,7 @@ step "clippy"
 cargo clippy --workspace --exclude pvm-node --all-targets --release --features "$features" -- -D warnings
 
 step "docs (warnings are errors)"
-RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps -p pvm -p pvm-guest -p pvm-guest-macros -p pvm-contract \
+RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps -p pvm -p pvm-host -p pvm-guest -p pvm-guest-macros -p pvm-contract \
     -p pvm-contracts-abi -p pallet-pvm-contracts -p pvm-chain-runtime
 
 step "no_std build of the VM for wasm32v1-none"
@@ -34,6 +34,10 @@ cargo check -p pvm --no-default-features --target wasm32v1-none
 # As the runtime's Wasm build compiles it: `substrate_runtime` selects the runtime
 # side of sp-io (and keeps C code such as secp256k1 out of the build). Its own target
 # directory, because the flag would otherwise invalidate the host build.
+step "no_std build of the runtime interface (pvm-host) for wasm32v1-none"
+RUSTFLAGS="--cfg substrate_runtime" cargo check -p pvm-host --no-default-features \
+    --target wasm32v1-none --target-dir target/wasm-check
+
 step "no_std build of the contracts pallet for wasm32v1-none"
 RUSTFLAGS="--cfg substrate_runtime" cargo check -p pallet-pvm-contracts --no-default-features \
     --target wasm32v1-none --target-dir target/wasm-check
