@@ -53,6 +53,12 @@ cargo test --workspace --exclude pvm-node --release --features "$features"
 step "pallet tests on the interpreter backend (PVM_BACKEND=interpreter)"
 PVM_BACKEND=interpreter cargo test --release -p pallet-pvm-contracts --features "$features"
 
+# With `host-execution` the mock runtime's externalities have the node's `pvm-host`
+# state, so every contract runs through the runtime interface: the same tests, the
+# same results and gas.
+step "pallet tests through the runtime interface (feature host-execution)"
+cargo test --release -p pallet-pvm-contracts --features "$features,pallet-pvm-contracts/host-execution"
+
 step "fuzzing (scripts/fuzz.sh 20)"
 scripts/fuzz.sh 20
 

@@ -206,19 +206,23 @@ pub(crate) fn decrement_refcount<T: Config>(code_hash: H256) {
     });
 }
 
-/// Loads stored code into the VM. The code is always read from storage (the read is
-/// part of the call, in its weight and any proof), but its translation is reused: from
-/// `modules` (this transaction's) and, where the runtime runs natively, from a
-/// process-wide cache. Gas does not depend on either: loading is charged per byte of
-/// code on every frame.
-pub(crate) fn load<T: Config>(
+/// Reads stored code (always from storage: the read is part of the call, in its
+/// weight and any proof).
+pub(crate) fn read<T: Config>(code_hash: H256) -> Result<Vec<u8>, DispatchError> {
+    Ok(PristineCode::<T>::get(code_hash).ok_or(Error::<T>::CodeNotFound)?.into_inner())
+}
+
+/// Translates code for the VM in the runtime, reusing translations: from `modules`
+/// (this transaction's) and, where the runtime runs natively, from a process-wide
+/// cache. Gas does not depend on either: loading is charged per byte of code on every
+/// frame.
+pub(crate) fn translate<T: Config>(
     code_hash: H256,
+    code: &[u8],
     modules: &mut BTreeMap<H256, pvm::Module>,
-) -> Result<(pvm::Module, u32), DispatchError> {
-    let code = PristineCode::<T>::get(code_hash).ok_or(Error::<T>::CodeNotFound)?;
-    let len = code.len() as u32;
+) -> Result<pvm::Module, DispatchError> {
     if let Some(module) = modules.get(&code_hash) {
-        return Ok((module.clone(), len));
+        return Ok(module.clone());
     }
     let engine = pvm::Engine::default();
     let config = module_config::<T>();
@@ -227,14 +231,14 @@ pub(crate) fn load<T: Config>(
     #[cfg(feature = "std")]
     if let Some(module) = translated::get(&key) {
         modules.insert(code_hash, module.clone());
-        return Ok((module, len));
+        return Ok(module);
     }
     // Validated at upload; a failure here means the VM changed under stored code.
-    let module = pvm::Module::new(&engine, &config, &code).map_err(|_| Error::<T>::CodeInvalid)?;
+    let module = pvm::Module::new(&engine, &config, code).map_err(|_| Error::<T>::CodeInvalid)?;
     #[cfg(feature = "std")]
     translated::insert(key, module.clone());
     modules.insert(code_hash, module.clone());
-    Ok((module, len))
+    Ok(module)
 }
 
 /// What a translated module is cached under: the code (by hash; code never changes

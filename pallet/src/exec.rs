@@ -17,6 +17,7 @@ use sp_runtime::{
     AccountId32, DispatchError,
 };
 
+use crate::machine::{self, Machine, Stop};
 use crate::{
     code,
     host::{self, Control, HostFn, HostStop},
@@ -443,10 +444,11 @@ impl<T: Config> Stack<T> {
         startup_gas: u64,
         export: &str,
     ) -> FrameResult {
-        let (module, code_len) = match code::load::<T>(info.code_hash, &mut self.modules) {
-            Ok(loaded) => loaded,
+        let code = match code::read::<T>(info.code_hash) {
+            Ok(code) => code,
             Err(error) => return FrameResult::failed(FrameError::Dispatch(error), 0),
         };
+        let code_len = code.len() as u32;
         let startup_gas = startup_gas
             .saturating_add(self.schedule.code_load_per_byte.saturating_mul(code_len.into()))
             .saturating_add(if value.is_zero() { 0 } else { self.schedule.transfer });
@@ -461,11 +463,22 @@ impl<T: Config> Stack<T> {
             }
         }
 
-        let mut instance = module.instantiate();
-        let export_pc = module.export(export).expect("exports are checked at upload").pc;
-        instance.prepare_call(export_pc, &[]).expect("exports are checked at upload");
-        instance.set_gas((gas_limit - startup_gas) as pvm::Gas);
-        let imports: Vec<Option<HostFn>> = module.imports().iter().map(|name| HostFn::from_name(name)).collect();
+        let modules = &mut self.modules;
+        let started = machine::start(
+            info.code_hash.0,
+            &code,
+            code::module_config::<T>().max_heap_size,
+            export,
+            (gas_limit - startup_gas) as pvm::Gas,
+            || code::translate::<T>(info.code_hash, &code, modules).map_err(drop),
+        );
+        // Validated at upload (the code and its exports); a failure here means the VM
+        // changed under stored code.
+        let Ok(machine::Started { machine: mut instance, imports }) = started else {
+            self.record_failure(&contract, "the stored code could not be loaded");
+            return FrameResult::failed(FrameError::Dispatch(Error::<T>::CodeInvalid.into()), startup_gas);
+        };
+        let imports: Vec<Option<HostFn>> = imports.iter().map(|name| HostFn::from_name(name)).collect();
         let mut frame = Frame {
             caller,
             contract,
@@ -480,21 +493,21 @@ impl<T: Config> Stack<T> {
 
         let end = loop {
             match instance.run() {
-                pvm::Interrupt::Finished => {
-                    if self.charge_heap(&mut frame, &mut instance).is_err() {
+                Stop::Finished => {
+                    if self.charge_heap(&mut frame, &mut *instance).is_err() {
                         break Err(FrameError::OutOfGas);
                     }
                     break Ok(ExecReturnValue::default());
                 }
-                pvm::Interrupt::Ecalli(index) => {
-                    if self.charge_heap(&mut frame, &mut instance).is_err() {
+                Stop::HostCall(index) => {
+                    if self.charge_heap(&mut frame, &mut *instance).is_err() {
                         break Err(FrameError::OutOfGas);
                     }
                     let Some(Some(function)) = imports.get(index as usize).copied() else {
                         self.record_failure(&frame.contract, &format!("called unknown import #{index}"));
                         break Err(FrameError::Trapped(None));
                     };
-                    match host::dispatch(self, &mut frame, &mut instance, function) {
+                    match host::dispatch(self, &mut frame, &mut *instance, function) {
                         Ok(Control::Continue) => continue,
                         Ok(Control::Return(output)) => break Ok(output),
                         Err(HostStop::OutOfGas) => {
@@ -513,18 +526,11 @@ impl<T: Config> Stack<T> {
                         }
                     }
                 }
-                pvm::Interrupt::Trap => {
-                    let pc = instance.program_counter();
-                    let reason = describe_trap(instance.trap_reason());
+                Stop::Trap { pc, reason } => {
                     self.record_failure(&frame.contract, &format!("trapped at pc {pc}: {reason}"));
                     break Err(FrameError::Trapped(None));
                 }
-                pvm::Interrupt::PageFault(fault) => {
-                    self.record_failure(&frame.contract, &format!("page fault at {:#x}", fault.address));
-                    break Err(FrameError::Trapped(None));
-                }
-                pvm::Interrupt::NotEnoughGas => {
-                    let pc = instance.program_counter();
+                Stop::NotEnoughGas { pc } => {
                     self.record_failure(&frame.contract, &format!("ran out of gas at pc {pc}"));
                     break Err(FrameError::OutOfGas);
                 }
@@ -540,7 +546,7 @@ impl<T: Config> Stack<T> {
     /// Charges the heap pages the contract has grown since the last charge. The heap
     /// grows with `sbrk`, an instruction, so it is paid for at the next host call or
     /// when the frame ends (its size is bounded by `MaxHeapSize` meanwhile).
-    fn charge_heap(&mut self, frame: &mut Frame, instance: &mut pvm::RawInstance) -> Result<(), ()> {
+    fn charge_heap(&mut self, frame: &mut Frame, instance: &mut dyn Machine) -> Result<(), ()> {
         let pages = instance.heap_size().div_ceil(HEAP_PAGE_SIZE);
         if pages > frame.heap_pages_charged {
             let cost = self.schedule.heap_page.saturating_mul(u64::from(pages - frame.heap_pages_charged));
@@ -560,18 +566,6 @@ impl<T: Config> Stack<T> {
             self.debug_message(message.clone().into_bytes());
         }
         self.failure = Some(message);
-    }
-}
-
-fn describe_trap(reason: Option<pvm::TrapReason>) -> String {
-    match reason {
-        Some(pvm::TrapReason::Explicit) | None => String::from("the contract executed a trap (for example a panic)"),
-        Some(pvm::TrapReason::InvalidInstruction) => String::from("invalid instruction"),
-        Some(pvm::TrapReason::InvalidJump { target }) => format!("invalid jump to {target:#x}"),
-        Some(pvm::TrapReason::MemoryAccess(fault)) => {
-            format!("{} of inaccessible memory at {:#x}", if fault.is_write { "write" } else { "read" }, fault.address)
-        }
-        Some(pvm::TrapReason::Host) => String::from("stopped by a host function"),
     }
 }
 

@@ -16,7 +16,9 @@ use frame_support::{
         Get, Time,
     },
 };
-use pvm::{RawInstance, Reg};
+use pvm::Reg;
+
+use crate::machine::Machine;
 use sp_core::H256;
 use sp_runtime::{
     traits::{Saturating, UniqueSaturatedInto},
@@ -112,7 +114,7 @@ host_functions! {
 
 /// Guest memory and gas of the running frame.
 struct Guest<'a> {
-    instance: &'a mut RawInstance,
+    instance: &'a mut dyn Machine,
 }
 
 impl Guest<'_> {
@@ -138,9 +140,9 @@ impl Guest<'_> {
             return Ok(Vec::new());
         }
         let address = u32::try_from(ptr).map_err(|_| trap(format!("{what}: pointer {ptr:#x} is out of range")))?;
-        self.instance.read_memory_vec(address, len as u32).map_err(|fault| {
-            trap(format!("{what}: cannot read {len} bytes at {ptr:#x} (fault at {:#x})", fault.address))
-        })
+        self.instance
+            .read_memory(address, len as u32)
+            .map_err(|fault| trap(format!("{what}: cannot read {len} bytes at {ptr:#x} (fault at {fault:#x})")))
     }
 
     fn read_array<const N: usize>(&self, ptr: u64, what: &str) -> Result<[u8; N], HostStop> {
@@ -163,7 +165,7 @@ impl Guest<'_> {
         }
         let address = u32::try_from(ptr).map_err(|_| trap(format!("{what}: pointer {ptr:#x} is out of range")))?;
         self.instance.write_memory(address, data).map_err(|fault| {
-            trap(format!("{what}: cannot write {} bytes at {ptr:#x} (fault at {:#x})", data.len(), fault.address))
+            trap(format!("{what}: cannot write {} bytes at {ptr:#x} (fault at {fault:#x})", data.len()))
         })
     }
 
@@ -196,7 +198,7 @@ impl Guest<'_> {
 pub(crate) fn dispatch<T: Config>(
     stack: &mut Stack<T>,
     frame: &mut Frame,
-    instance: &mut RawInstance,
+    instance: &mut dyn Machine,
     function: HostFn,
 ) -> Result<Control, HostStop> {
     let schedule = *stack.schedule();

@@ -34,6 +34,7 @@ extern crate alloc;
 mod code;
 mod exec;
 mod host;
+mod machine;
 mod primitives;
 mod schedule;
 pub mod weights;

@@ -94,6 +94,9 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
     .assimilate_storage(&mut storage)
     .unwrap();
     let mut ext = sp_io::TestExternalities::new(storage);
+    // What a node with the runtime interface provides: contracts run through it.
+    #[cfg(feature = "host-execution")]
+    ext.register_extension(pvm_host::PvmHostExt::new());
     ext.execute_with(|| {
         System::set_block_number(1);
         Timestamp::set_timestamp(1_700_000_000_000);

@@ -108,6 +108,17 @@ impl Host {
         Ok(handle)
     }
 
+    /// See [`crate::pvm_host::export_pc`].
+    pub fn export_pc(&mut self, module: ModuleHandle, name: &[u8]) -> Result<u32, Error> {
+        let module = self.modules.get(&module).ok_or(Error::UnknownModule)?;
+        module.exports().iter().find(|export| export.symbol == name).map(|export| export.pc).ok_or(Error::NoSuchExport)
+    }
+
+    /// See [`crate::pvm_host::imports`].
+    pub fn imports(&mut self, module: ModuleHandle) -> Result<Vec<Vec<u8>>, Error> {
+        Ok(self.modules.get(&module).ok_or(Error::UnknownModule)?.imports().to_vec())
+    }
+
     /// See [`crate::pvm_host::instantiate`].
     pub fn instantiate(&mut self, module: ModuleHandle) -> Result<InstanceHandle, Error> {
         let module = self.modules.get(&module).ok_or(Error::UnknownModule)?;

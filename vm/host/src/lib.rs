@@ -110,6 +110,8 @@ pub enum Error {
     TooManyModules,
     /// Not an instruction start (a call's entry point).
     InvalidPc,
+    /// The module has no export of this name.
+    NoSuchExport,
     /// Not a register index (0..13).
     InvalidRegister,
     /// Guest memory could not be accessed at this address.
@@ -132,6 +134,20 @@ pub trait PvmHost {
         code: PassFatPointerAndRead<&[u8]>,
     ) -> AllocateAndReturnByCodec<Result<ModuleHandle, Error>> {
         with_host(*self, |host| host.prepare(settings, code))
+    }
+
+    /// The pc of a module's export.
+    fn export_pc(
+        &mut self,
+        module: ModuleHandle,
+        name: PassFatPointerAndRead<&[u8]>,
+    ) -> AllocateAndReturnByCodec<Result<u32, Error>> {
+        with_host(*self, |host| host.export_pc(module, name))
+    }
+
+    /// A module's imports (their symbols), in index order.
+    fn imports(&mut self, module: ModuleHandle) -> AllocateAndReturnByCodec<Result<Vec<Vec<u8>>, Error>> {
+        with_host(*self, |host| host.imports(module))
     }
 
     /// Creates an instance of a module with fresh memory.
