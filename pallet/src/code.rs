@@ -226,58 +226,21 @@ pub(crate) fn translate<T: Config>(
     }
     let engine = pvm::Engine::default();
     let config = module_config::<T>();
-    #[cfg(feature = "std")]
-    let key = (code_hash, engine.backend(), config.max_heap_size);
-    #[cfg(feature = "std")]
-    if let Some(module) = translated::get(&key) {
-        modules.insert(code_hash, module.clone());
-        return Ok(module);
-    }
     // Validated at upload; a failure here means the VM changed under stored code.
-    let module = pvm::Module::new(&engine, &config, code).map_err(|_| Error::<T>::CodeInvalid)?;
+    let translate =
+        || pvm::Module::new(&engine, &config, code).map_err(|_| DispatchError::from(Error::<T>::CodeInvalid));
     #[cfg(feature = "std")]
-    translated::insert(key, module.clone());
+    let module = TRANSLATED.get_or_translate((code_hash, engine.backend(), config.max_heap_size), translate)?;
+    #[cfg(not(feature = "std"))]
+    let module = translate()?;
     modules.insert(code_hash, module.clone());
     Ok(module)
 }
 
-/// What a translated module is cached under: the code (by hash; code never changes
-/// under its hash), the backend and the heap limit it was translated for.
+/// Translated modules, for runtimes that run natively (the embedded chain, tests), by
+/// code hash (code never changes under its hash), backend and heap limit.
 #[cfg(feature = "std")]
-type ModuleKey = (H256, pvm::Backend, Option<u32>);
-
-/// The process-wide cache of translated modules, for runtimes that run natively (the
-/// embedded chain, tests): the most recently used modules, a bounded number.
-#[cfg(feature = "std")]
-mod translated {
-    use std::sync::Mutex;
-
-    use super::ModuleKey;
-
-    /// How many modules the cache keeps.
-    const CAPACITY: usize = 64;
-
-    /// Most recently used last.
-    static CACHE: Mutex<Vec<(ModuleKey, pvm::Module)>> = Mutex::new(Vec::new());
-
-    pub fn get(key: &ModuleKey) -> Option<pvm::Module> {
-        let mut cache = CACHE.lock().ok()?;
-        let position = cache.iter().position(|(cached, _)| cached == key)?;
-        let entry = cache.remove(position);
-        let module = entry.1.clone();
-        cache.push(entry);
-        Some(module)
-    }
-
-    pub fn insert(key: ModuleKey, module: pvm::Module) {
-        if let Ok(mut cache) = CACHE.lock() {
-            if cache.len() >= CAPACITY {
-                cache.remove(0);
-            }
-            cache.push((key, module));
-        }
-    }
-}
+static TRANSLATED: pvm::ModuleCache<(H256, pvm::Backend, Option<u32>)> = pvm::ModuleCache::new(64);
 
 impl<T: Config> CodeInfo<T> {
     /// The encoded size of the largest code info.

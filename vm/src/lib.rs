@@ -29,6 +29,8 @@ extern crate alloc;
 
 mod api;
 mod backend;
+#[cfg(feature = "std")]
+mod cache;
 #[cfg(pvm_compiler)]
 mod compiler;
 pub mod gas;
@@ -43,6 +45,8 @@ pub use api::{
     CallError, Caller, Config, EndOfCode, Engine, Error, HostError, Instance, Linker, Module, ModuleConfig, RawInstance,
 };
 pub use backend::Backend;
+#[cfg(feature = "std")]
+pub use cache::ModuleCache;
 pub use gas::{CostModel, Gas};
 pub use interrupt::{Interrupt, TrapReason};
 pub use isa::{InstructionSet, Opcode, Reg};

@@ -2,7 +2,6 @@
 //! process-wide cache of translated modules.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 
 use crate::{Error, InstanceHandle, ModuleHandle, ModuleSettings, Stop, TrapReason};
 
@@ -51,31 +50,9 @@ impl Default for PvmHostExt {
     }
 }
 
-/// How many translated modules the node keeps across runtime calls.
-const CACHE_CAPACITY: usize = 64;
-
-/// Translated modules by code hash, engine backend and heap limit; most recently used
-/// last.
-type CacheKey = ([u8; 32], pvm::Backend, Option<u32>);
-static CACHE: Mutex<Vec<(CacheKey, pvm::Module)>> = Mutex::new(Vec::new());
-
-fn cached(key: &CacheKey) -> Option<pvm::Module> {
-    let mut cache = CACHE.lock().ok()?;
-    let position = cache.iter().position(|(cached, _)| cached == key)?;
-    let entry = cache.remove(position);
-    let module = entry.1.clone();
-    cache.push(entry);
-    Some(module)
-}
-
-fn cache(key: CacheKey, module: pvm::Module) {
-    if let Ok(mut cache) = CACHE.lock() {
-        if cache.len() >= CACHE_CAPACITY {
-            cache.remove(0);
-        }
-        cache.push((key, module));
-    }
-}
+/// Translated modules by code hash, engine backend and heap limit, kept across runtime
+/// calls (64 of them).
+static CACHE: pvm::ModuleCache<([u8; 32], pvm::Backend, Option<u32>)> = pvm::ModuleCache::new(64);
 
 impl Host {
     /// Empty state on `engine`.
@@ -89,19 +66,14 @@ impl Host {
             return Err(Error::TooManyModules);
         }
         let key = (settings.code_hash, self.engine.backend(), settings.max_heap_size);
-        let module = match cached(&key) {
-            // The hash names the code; a cached module of the same hash is its
-            // translation. (A runtime passing a wrong hash gets the other code's
-            // module: its own bug, and the same on every node that cached it.)
-            Some(module) => module,
-            None => {
-                let config = pvm::ModuleConfig { max_heap_size: settings.max_heap_size, ..Default::default() };
-                let module = pvm::Module::new(&self.engine, &config, code)
-                    .map_err(|error| Error::InvalidCode(error.to_string().into_bytes()))?;
-                cache(key, module.clone());
-                module
-            }
-        };
+        // The hash names the code: a cached module of the same hash is its translation.
+        // (A runtime passing a wrong hash gets the other code's module: its own bug, and
+        // the same on every node that cached it.)
+        let module = CACHE.get_or_translate(key, || {
+            let config = pvm::ModuleConfig { max_heap_size: settings.max_heap_size, ..Default::default() };
+            pvm::Module::new(&self.engine, &config, code)
+                .map_err(|error| Error::InvalidCode(error.to_string().into_bytes()))
+        })?;
         let handle = self.next_module;
         self.next_module += 1;
         self.modules.insert(handle, module);
