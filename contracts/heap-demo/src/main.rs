@@ -10,7 +10,7 @@ use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
 #[global_allocator]
-static ALLOCATOR: pvm_guest::LeakingAllocator = pvm_guest::LeakingAllocator::new();
+static ALLOCATOR: pvm_guest::LeakingAllocator = pvm_guest::LeakingAllocator;
 
 pvm_guest::panic_handler!();
 

@@ -27,7 +27,7 @@
 //! use alloc::vec::Vec;
 //!
 //! #[global_allocator]
-//! static ALLOCATOR: pvm_guest::LeakingAllocator = pvm_guest::LeakingAllocator::new();
+//! static ALLOCATOR: pvm_guest::LeakingAllocator = pvm_guest::LeakingAllocator;
 //!
 //! pvm_guest::min_stack_size!(16 * 1024);
 //!
@@ -262,21 +262,29 @@ macro_rules! min_stack_size {
 ///
 /// ```no_run
 /// #[global_allocator]
-/// static ALLOCATOR: pvm_guest::LeakingAllocator = pvm_guest::LeakingAllocator::new();
+/// static ALLOCATOR: pvm_guest::LeakingAllocator = pvm_guest::LeakingAllocator;
 /// # fn main() {}
 /// ```
 ///
+/// It is a unit struct, as in `polkavm-derive` (the seed's line above compiles as
+/// written); `LeakingAllocator::new()` works too. Its state is one per program: a
+/// program has one global allocator.
+///
 /// (On targets other than PolkaVM every allocation fails, so use it only for guests.)
-pub struct LeakingAllocator {
-    /// Where the next allocation may start; 0 before the first one.
+pub struct LeakingAllocator;
+
+/// The allocator's state: where the next allocation may start and the end of the
+/// memory it got from [`sbrk`] (both 0 before the first allocation).
+struct HeapCursor {
     next: Cell<usize>,
-    /// The end of the memory this allocator got from [`sbrk`]; 0 before the first one.
     end: Cell<usize>,
 }
 
 // SAFETY: PolkaVM guests are single-threaded, so the cells are never accessed
 // concurrently.
-unsafe impl Sync for LeakingAllocator {}
+unsafe impl Sync for HeapCursor {}
+
+static CURSOR: HeapCursor = HeapCursor { next: Cell::new(0), end: Cell::new(0) };
 
 /// The outcome of [`LeakingAllocator::claim`].
 enum Claim {
@@ -289,16 +297,16 @@ enum Claim {
 }
 
 impl LeakingAllocator {
-    /// An allocator that has not taken any memory yet.
+    /// The allocator (the same as the unit value `LeakingAllocator`).
     pub const fn new() -> Self {
-        LeakingAllocator { next: Cell::new(0), end: Cell::new(0) }
+        LeakingAllocator
     }
 
-    /// Allocates `[self.next, new_next)`, growing the heap if needed.
+    /// Allocates `[next, new_next)`, growing the heap if needed.
     fn claim(&self, new_next: usize) -> Claim {
-        let end = self.end.get();
+        let end = CURSOR.end.get();
         if new_next <= end && end != 0 {
-            self.next.set(new_next);
+            CURSOR.next.set(new_next);
             return Claim::Done;
         }
         let grow = new_next.wrapping_sub(end);
@@ -306,14 +314,14 @@ impl LeakingAllocator {
             return Claim::Failed;
         };
         let start = top - grow;
-        self.end.set(top);
+        CURSOR.end.set(top);
         if start == end {
-            self.next.set(new_next);
+            CURSOR.next.set(new_next);
             Claim::Done
         } else {
             // The first allocation, or somebody else called `sbrk`: the memory up to
             // `end` is lost, and the new memory is free.
-            self.next.set(start);
+            CURSOR.next.set(start);
             Claim::Moved
         }
     }
@@ -321,7 +329,7 @@ impl LeakingAllocator {
     /// Allocates `size` bytes aligned to `align` (a power of two).
     fn allocate(&self, size: usize, align: usize) -> Option<usize> {
         loop {
-            let start = self.next.get().checked_add(align - 1)? & !(align - 1);
+            let start = CURSOR.next.get().checked_add(align - 1)? & !(align - 1);
             let new_next = start.checked_add(size)?;
             match self.claim(new_next) {
                 Claim::Done => return Some(start),
@@ -355,7 +363,7 @@ unsafe impl GlobalAlloc for LeakingAllocator {
             return ptr;
         }
         // The most recent allocation grows in place.
-        if address + old_size == self.next.get() {
+        if address + old_size == CURSOR.next.get() {
             if let Some(new_next) = address.checked_add(new_size) {
                 if let Claim::Done = self.claim(new_next) {
                     return ptr;
