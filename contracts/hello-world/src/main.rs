@@ -11,7 +11,7 @@ extern "C" {
 }
 
 #[pvm_guest::polkavm_export]
-extern "C" fn add_numbers(a: u32, b: u32) -> u32 {
+fn add_numbers(a: u32, b: u32) -> u32 {
     // SAFETY: the host function takes no arguments and has no preconditions.
     a + b + unsafe { get_third_number() }
 }

@@ -1,7 +1,7 @@
 //! Procedural macros of the `pvm-guest` SDK. Use them through `pvm-guest`, which
 //! re-exports them and documents the guest ABI as a whole.
 //!
-//! - [`macro@polkavm_export`] makes an `extern "C" fn` callable by the host.
+//! - [`macro@polkavm_export`] makes a `fn` (plain or `extern "C"`) callable by the host.
 //! - [`macro@polkavm_import`] turns the functions of an `extern "C"` block into calls
 //!   of host functions.
 //!
@@ -43,11 +43,12 @@ const MAX_INPUT_REGS: usize = 6;
 /// The types the macros accept, for error messages.
 const SUPPORTED_TYPES: &str = "u8, u16, u32, u64, i8, i16, i32, i64, usize, isize, bool or a raw pointer";
 
-/// Makes an `extern "C" fn` callable by the host under its own name.
+/// Makes a function callable by the host under its own name. A plain `fn` and an
+/// `extern "C" fn` both work: the host calls a C-ABI trampoline that calls it.
 ///
 /// ```ignore
 /// #[pvm_guest::polkavm_export]
-/// extern "C" fn add(a: u32, b: u64) -> u64 {
+/// fn add(a: u32, b: u64) -> u64 {
 ///     u64::from(a) + b
 /// }
 /// ```
@@ -445,11 +446,12 @@ fn metadata_struct(name: &Ident, with_index: bool) -> TokenStream2 {
 fn export(attr: TokenStream2, function: &ItemFn) -> syn::Result<TokenStream2> {
     check_no_arguments(&attr, "polkavm_export")?;
     let sig = &function.sig;
-    let abi_error = check_c_abi(
-        sig.abi.as_ref(),
-        sig.fn_token.span().join(sig.ident.span()).unwrap_or(sig.ident.span()),
-        "an exported function",
-    );
+    // The host calls a C-ABI trampoline, which calls the function as Rust: a plain
+    // `fn` is fine (as the seed writes exports), and so is an `extern "C" fn`.
+    let abi_error = match &sig.abi {
+        None => Ok(()),
+        Some(abi) => check_c_abi(Some(abi), abi.span(), "an exported function"),
+    };
     let signature = Signature::parse(sig, "polkavm_export");
     let signature = match (abi_error, signature) {
         (Ok(()), Ok(signature)) => signature,
@@ -890,10 +892,22 @@ mod tests {
             extern "C" fn f(a: *const [u8]) {}
         ))
         .contains("unsized"));
+        assert!(
+            export(
+                TokenStream2::new(),
+                &syn::parse_quote!(
+                    fn add(a: u32, b: u32) -> u32 {
+                        a + b
+                    }
+                )
+            )
+            .is_ok(),
+            "a plain fn is an export"
+        );
         assert!(export_error(syn::parse_quote!(
-            fn f() {}
+            extern "system" fn f() {}
         ))
-        .contains("`extern \"C\" fn`"));
+        .contains("C ABI"));
         assert!(export_error(syn::parse_quote!(
             extern "C" fn f<T>() {}
         ))
