@@ -1,6 +1,6 @@
 //! Heap demo: `pvm_guest::LeakingAllocator` as the global allocator behind `Vec` and
-//! `BTreeMap`, a host import that passes 64-bit values, and an export that takes
-//! every kind of register argument.
+//! `BTreeMap`, host imports that pass 64-bit values and a string, and an export that
+//! takes every kind of register argument.
 #![no_std]
 #![no_main]
 
@@ -19,6 +19,20 @@ extern "C" {
     /// Provided by the host: `value * factor + 1`, wrapping. On 32-bit targets
     /// `value` and the result take two registers each.
     fn scale(value: u64, factor: u32) -> u64;
+
+    /// Provided by the host: the sum of the message's bytes. A `&str` takes two
+    /// registers, its address and its length.
+    fn byte_sum(message: &str) -> u32;
+}
+
+/// `byte_sum` of the first `len` bytes of a greeting (at most all of it), through the
+/// host: a string argument of an import.
+#[pvm_guest::polkavm_export]
+fn greeting_byte_sum(len: u32) -> u32 {
+    let greeting = "hello from the guest";
+    let len = (len as usize).min(greeting.len());
+    // SAFETY: the host function only reads the message.
+    unsafe { byte_sum(&greeting[..len]) }
 }
 
 /// 1² + 2² + ... + n², computed twice: from a `Vec` of the squares, grown one push

@@ -41,7 +41,8 @@ use syn::{
 const MAX_INPUT_REGS: usize = 6;
 
 /// The types the macros accept, for error messages.
-const SUPPORTED_TYPES: &str = "u8, u16, u32, u64, i8, i16, i32, i64, usize, isize, bool or a raw pointer";
+const SUPPORTED_TYPES: &str =
+    "u8, u16, u32, u64, i8, i16, i32, i64, usize, isize, bool, a raw pointer, or (import parameters only) &[u8], &mut [u8] or &str";
 
 /// Makes a function callable by the host under its own name. A plain `fn` and an
 /// `extern "C" fn` both work: the host calls a C-ABI trampoline that calls it.
@@ -166,6 +167,9 @@ enum Kind {
     Isize,
     Bool,
     Pointer,
+    /// `&[u8]`, `&mut [u8]` or `&str`: its address and length, in two registers
+    /// (import parameters only).
+    Slice,
 }
 
 /// A parameter or result type of an export or import.
@@ -196,6 +200,15 @@ impl AbiType {
                 )),
                 _ => Ok(Kind::Pointer),
             },
+            Type::Reference(reference) => {
+                let is_bytes = matches!(&*reference.elem, Type::Slice(slice) if Self::kind_of(&slice.elem).ok() == Some(Kind::Unsigned(8)));
+                let is_str = matches!(&*reference.elem, Type::Path(path) if path.qself.is_none() && path.path.is_ident("str"));
+                if is_bytes || (is_str && reference.mutability.is_none()) {
+                    Ok(Kind::Slice)
+                } else {
+                    Err(unsupported())
+                }
+            }
             Type::Path(path) if path.qself.is_none() => {
                 // `u32`, or `core::primitive::u32` / `std::primitive::u32`.
                 let segments: Vec<String> = path
@@ -241,7 +254,7 @@ impl AbiType {
 
     /// How many registers the type takes.
     fn regs(&self, width: Width) -> usize {
-        if width == Width::W32 && self.is_64_bit() {
+        if self.kind == Kind::Slice || (width == Width::W32 && self.is_64_bit()) {
             2
         } else {
             1
@@ -257,6 +270,7 @@ impl AbiType {
         }
         let reg = &regs[0];
         match self.kind {
+            Kind::Slice => unreachable!("slices are refused in results and exports"),
             Kind::Bool => quote!(#reg != 0),
             Kind::Pointer => quote!(#reg as usize as #ty),
             _ => quote!(#reg as #ty),
@@ -278,17 +292,20 @@ impl AbiType {
             Kind::Usize => syn::parse_quote!(usize),
             Kind::Isize => syn::parse_quote!(isize),
             Kind::Bool => syn::parse_quote!(bool),
-            Kind::Pointer => syn::parse_quote!(_),
+            Kind::Pointer | Kind::Slice => syn::parse_quote!(_),
         };
         AbiType { kind: self.kind, ty }
     }
 
     /// Expressions for the registers that carry `value` (an identifier of this type).
     fn encode(&self, width: Width, value: &Ident) -> Vec<TokenStream2> {
+        let reg = width.reg();
+        if self.kind == Kind::Slice {
+            return vec![quote!(#value.as_ptr() as usize as #reg), quote!(#value.len() as #reg)];
+        }
         if width == Width::W32 && self.is_64_bit() {
             return vec![quote!(#value as u64 as u32), quote!((#value as u64 >> 32) as u32)];
         }
-        let reg = width.reg();
         let signed_reg = width.signed_reg();
         let expression = match self.kind {
             // Zero-extended.
@@ -296,6 +313,7 @@ impl AbiType {
             // Sign-extended.
             Kind::Signed(_) | Kind::Isize => quote!(#value as #signed_reg as #reg),
             Kind::Pointer => quote!(#value as usize as #reg),
+            Kind::Slice => unreachable!("handled above"),
         };
         vec![expression]
     }
@@ -371,6 +389,10 @@ impl Signature {
                     None
                 }
                 ty => match AbiType::parse(ty) {
+                    Ok(abi_type) if abi_type.kind == Kind::Slice => {
+                        push(Error::new(ty.span(), "slices cannot be returned; return a pointer or a length"));
+                        None
+                    }
                     Ok(abi_type) => Some(abi_type),
                     Err(error) => {
                         push(error);
@@ -452,7 +474,15 @@ fn export(attr: TokenStream2, function: &ItemFn) -> syn::Result<TokenStream2> {
         None => Ok(()),
         Some(abi) => check_c_abi(Some(abi), abi.span(), "an exported function"),
     };
-    let signature = Signature::parse(sig, "polkavm_export");
+    let signature = Signature::parse(sig, "polkavm_export").and_then(|signature| {
+        match sig.inputs.iter().zip(&signature.params).find(|(_, param)| param.kind == Kind::Slice) {
+            Some((input, _)) => Err(Error::new(
+                input.span(),
+                "slices are supported in imports only; an export takes the address and the length",
+            )),
+            None => Ok(signature),
+        }
+    });
     let signature = match (abi_error, signature) {
         (Ok(()), Ok(signature)) => signature,
         (Err(mut first), Err(second)) => {
@@ -858,6 +888,29 @@ mod tests {
         })
         .unwrap();
         assert_eq!((pointers.input_regs(Width::W32), pointers.output_regs(Width::W32)), (4, 0));
+    }
+
+    #[test]
+    fn slices_in_imports_take_two_registers() {
+        let log = Signature::parse(
+            &syn::parse_quote!(fn host_log(message: &str, out: &mut [u8], data: &[u8]) -> u32),
+            "polkavm_import",
+        )
+        .unwrap();
+        assert_eq!((log.input_regs(Width::W32), log.input_regs(Width::W64)), (6, 6));
+        let block: ItemForeignMod = syn::parse_quote! {
+            extern "C" {
+                fn host_log(message: &str);
+            }
+        };
+        assert!(import(TokenStream2::new(), &block).is_ok());
+        assert!(export_error(syn::parse_quote!(
+            fn f(message: &str) {}
+        ))
+        .contains("imports only"));
+        assert!(Signature::parse(&syn::parse_quote!(fn f() -> &'static str), "polkavm_import").is_err());
+        assert!(Signature::parse(&syn::parse_quote!(fn f(a: &mut str)), "polkavm_import").is_err());
+        assert!(Signature::parse(&syn::parse_quote!(fn f(a: &[u32])), "polkavm_import").is_err());
     }
 
     #[test]

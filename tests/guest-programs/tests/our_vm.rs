@@ -46,7 +46,18 @@ fn linker() -> Linker<()> {
         }
         Ok::<(), HostError>(())
     });
+    linker.define("byte_sum", |caller: Caller<'_, ()>| {
+        let instance = caller.instance;
+        let message = instance.read_memory_vec(instance.reg(Reg::A0) as u32, instance.reg(Reg::A1) as u32)?;
+        instance.set_reg(Reg::A0, u64::from(byte_sum(&message)));
+        Ok::<(), HostError>(())
+    });
     linker
+}
+
+/// `heap-demo`'s host function `byte_sum(message: &str) -> u32`.
+fn byte_sum(message: &[u8]) -> u32 {
+    message.iter().map(|&byte| u32::from(byte)).sum()
 }
 
 /// Loads the blob of `program` for `isa` in `pvm`, if it was linked for it.
@@ -165,6 +176,11 @@ fn heap_demo_allocates() {
         let expected = scale(sum_of_squares(20_000), 1_000_003);
         assert_eq!(program.call_u64("scaled_sum_squares", &[20_000, 1_000_003]), expected, "{isa}");
 
+        // A `&str` to the host: its address and length in two registers.
+        for (len, expected) in [(0, 0), (5, byte_sum(b"hello")), (1000, byte_sum(b"hello from the guest"))] {
+            assert_eq!(program.call_raw("greeting_byte_sum", &[len]) as u32, expected, "{isa}: len = {len}");
+        }
+
         // mix(a: u64, b: i64, c: i8, negate: bool) -> i64: six registers on 32-bit targets.
         let (a, b, c) = (0x1234_5678_9abc_def0_u64, -0x1111_1111_1111_1111_i64, -128_i8);
         let sum = (a as i64).wrapping_add(b).wrapping_add(i64::from(c));
@@ -226,6 +242,11 @@ fn run_on_polkavm(isa: Isa, calls: &[Call]) -> Vec<Outcome> {
     let mut linker: polkavm::Linker = polkavm::Linker::new();
     linker
         .define_typed("scale", |_caller: polkavm::Caller, value: u64, factor: u32| -> u64 { scale(value, factor) })
+        .unwrap();
+    linker
+        .define_typed("byte_sum", |caller: polkavm::Caller, address: u32, len: u32| -> u32 {
+            byte_sum(&caller.instance.read_memory(address, len).unwrap_or_default())
+        })
         .unwrap();
     let mut instance = linker.instantiate_pre(&module).unwrap().instantiate().unwrap();
 
