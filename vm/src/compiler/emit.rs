@@ -86,6 +86,8 @@ pub(crate) struct Program {
     op_offsets: Vec<u32>,
     entry: usize,
     fault_exit: usize,
+    /// Where the operations' code ends (the rare paths and the exit sequence follow).
+    operations_end: u32,
     /// Reservations set up for this module's instances.
     pub pool: alloc::sync::Arc<super::sandbox::ModulePool>,
     /// Dynamic jump targets by guest address (`address * 8`), read by generated code:
@@ -110,6 +112,7 @@ impl Program {
             op_offsets.push(emitter.asm.offset().0 as u32);
             emitter.operation(index as u32, op);
         }
+        let operations_end = emitter.asm.offset().0 as u32;
         let (fault_exit, invalid_jump) = emitter.epilogue();
         // Committing first reports relocation errors (which `finalize` would panic on).
         emitter.asm.commit().map_err(|_| CompileError)?;
@@ -129,15 +132,19 @@ impl Program {
             op_offsets,
             entry: entry.0,
             fault_exit: fault_exit.0,
+            operations_end,
             pool: Default::default(),
             _jump_table: jump_table,
         })
     }
 
-    /// The address range of the generated code.
+    /// The address range of the operations' code: the only code in which a fault is a
+    /// guest's (a load or store the memory map forbids). Entry and exit sequences and
+    /// rare paths touch only the host's stack and the context.
     pub fn code_range(&self) -> (u64, u64) {
         let start = self.code.as_ptr() as u64;
-        (start, start + self.code.len() as u64)
+        let first = self.op_offsets.first().map_or(self.operations_end, |&offset| offset);
+        (start + u64::from(first), start + u64::from(self.operations_end))
     }
 
     /// Where the signal handler resumes a faulting thread.
@@ -147,11 +154,11 @@ impl Program {
 
     /// The operation whose code contains the host address `rip`.
     pub fn op_at(&self, rip: u64) -> Option<u32> {
-        let (start, end) = self.code_range();
-        if !(start..end).contains(&rip) {
+        let (first, end) = self.code_range();
+        if !(first..end).contains(&rip) {
             return None;
         }
-        let offset = (rip - start) as u32;
+        let offset = (rip - self.code.as_ptr() as u64) as u32;
         let after = self.op_offsets.partition_point(|&op_offset| op_offset <= offset);
         after.checked_sub(1).map(|op| op as u32)
     }

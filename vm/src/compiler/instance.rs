@@ -408,7 +408,11 @@ impl BackendInstance for Instance {
                     let op = program.op_at(rip).unwrap_or(self.next_op);
                     let access = lowered.ops.get(op as usize).and_then(|operation| operation.access(&regs));
                     let Some((address, size, is_write)) = access else {
-                        unreachable!("only loads and stores access guest memory in generated code")
+                        // Only loads and stores touch guest memory; any other fault in an
+                        // operation's code is the host stack running out (a push), which
+                        // Rust treats as fatal too.
+                        std::eprintln!("pvm: fault in compiled code outside a guest memory access (op {op})");
+                        std::process::abort();
                     };
                     let fault = match self.layout.region_for(address, size, is_write) {
                         Err(fault) => fault,
