@@ -1086,6 +1086,12 @@ fn is_64_bit_with_memset(blob: &[u8]) -> bool {
 /// trap. (The compiler reports an out-of-gas stop inside `memset` at its block's
 /// start, so the pcs of other stops are not compared.)
 fn compiler_agrees(blob: &[u8], args: &[u64], gas: i64, ours: &Trace, last: usize) -> bool {
+    compiler_agrees_on(blob, args, gas, ours, last, true)
+}
+
+/// As [`compiler_agrees`]; without `registers`, only the kind, pc and gas of each
+/// event count.
+fn compiler_agrees_on(blob: &[u8], args: &[u64], gas: i64, ours: &Trace, last: usize, registers: bool) -> bool {
     if !reference_compiler_available() {
         return false;
     }
@@ -1094,7 +1100,10 @@ fn compiler_agrees(blob: &[u8], args: &[u64], gas: i64, ours: &Trace, last: usiz
         return false;
     };
     events.len() > last
-        && ours.events[..=last].iter().zip(&events).all(|(a, b)| (&a.kind, a.regs, a.gas) == (&b.kind, b.regs, b.gas))
+        && ours.events[..=last]
+            .iter()
+            .zip(&events)
+            .all(|(a, b)| (&a.kind, a.gas) == (&b.kind, b.gas) && (!registers || a.regs == b.regs))
         && (ours.events[last].kind != EventKind::Trap || events[last].pc == ours.events[last].pc)
 }
 
@@ -1124,10 +1133,14 @@ fn explained_difference(blob: &[u8], args: &[u64], gas: i64, ours: &Trace, refer
         return Some(Verdict::Skipped(format!("a heap of {:#x} bytes", ours.heap_size)));
     }
     if let Some(address) = stack_access_below_the_low_address(layout, event, theirs) {
-        // Ask polkavm's compiler backend, where it runs here: it must agree with pvm up
-        // to and including the trap.
+        // Ask polkavm's compiler backend, where it runs here: it must stop where pvm
+        // does, with the same gas, up to and including the trap. (Not the registers:
+        // polkavm's compiler has divergences of its own that may show in them; the one
+        // a fuzzer found is the value of `sbrk` with a size above 2^32 on 64-bit
+        // instruction sets, the heap top minus one where polkavm's interpreter and pvm
+        // return the heap top.)
         let confirmed_by_compiler = match reference_compiler_available() {
-            true if compiler_agrees(blob, args, gas, ours, index) => true,
+            true if compiler_agrees_on(blob, args, gas, ours, index, false) => true,
             true => return None,
             false => false,
         };

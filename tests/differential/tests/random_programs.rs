@@ -613,6 +613,24 @@ fn regression_reference_memory_limit() {
     assert!(matches!(verdict, Verdict::Skipped(_)), "{verdict:?}");
 }
 
+/// A fuzzer input (of the campaign that ran both pvm backends) where pvm traps on a store
+/// below the stack that polkavm's interpreter lets through: the documented stack bug.
+/// polkavm's compiler traps there too, but a register computed from an earlier `sbrk`
+/// (with a size above 2^32) differs from pvm's and polkavm's interpreter's, so the
+/// confirmation compares where each run stops and its gas, not the registers.
+#[test]
+fn regression_stack_bug_with_a_register_difference_in_polkavms_compiler() {
+    let bytes = include_bytes!("../../../fuzz/corpus/differential/regression-stack-bug-with-compiler-sbrk.bin");
+    let program = differential::generate(&mut differential::arbitrary::Unstructured::new(bytes)).unwrap();
+    match program.check() {
+        Ok(Verdict::ReferenceBug(ReferenceBug::StackAccessBelowTheLowAddress { address, confirmed_by_compiler })) => {
+            assert_eq!(address, 0xfffd_cff9);
+            assert_eq!(confirmed_by_compiler, differential::reference_compiler_available());
+        }
+        other => panic!("expected the stack residency bug, got {other:?}"),
+    }
+}
+
 /// **A documented reference bug**, not a divergence of pvm's: polkavm 0.37's
 /// interpreter lets a load just below the stack succeed once the stack has grown, see
 /// [`ReferenceBug::StackAccessBelowTheLowAddress`]. Found by the fuzzer
