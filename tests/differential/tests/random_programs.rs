@@ -613,6 +613,23 @@ fn regression_reference_memory_limit() {
     assert!(matches!(verdict, Verdict::Skipped(_)), "{verdict:?}");
 }
 
+/// A fuzzer input (of the campaign that ran both pvm backends) where every stop agrees but
+/// the heap does not: on Latest32, polkavm's interpreter leaves `memset`'s end address
+/// zero-extended (the documented bug), a signed comparison with it then feeds `sbrk`, and
+/// the register is overwritten before the next stop. polkavm's compiler agrees with pvm,
+/// heap included.
+#[test]
+fn regression_memset_bug_seen_only_in_the_heap() {
+    let bytes = include_bytes!("../../../fuzz/corpus/differential/regression-memset-bug-seen-in-the-heap.bin");
+    let program = differential::generate(&mut differential::arbitrary::Unstructured::new(bytes)).unwrap();
+    let verdict = program.check();
+    if differential::reference_compiler_available() {
+        assert_eq!(verdict, Ok(Verdict::ReferenceBug(ReferenceBug::MemsetLeavesZeroExtendedAddress)));
+    } else {
+        assert!(verdict.is_err(), "without polkavm's compiler the difference stays unexplained");
+    }
+}
+
 /// A fuzzer input (of the campaign that ran both pvm backends) where pvm traps on a store
 /// below the stack that polkavm's interpreter lets through: the documented stack bug.
 /// polkavm's compiler traps there too, but a register computed from an earlier `sbrk`
