@@ -11,9 +11,11 @@
 //! into the middle of a block), with the guest registers in their host registers.
 //!
 //! Conventions inside generated code:
-//! - guest registers live in the host registers [`HOST_REG`]; `r15` holds the base of
-//!   the guest's memory (guest address `a` is at `r15 + a`, `a` zero-extended from 32
-//!   bits), with the [`Context`] just below it; `rax` is scratch;
+//! - guest registers live in the host registers [`HOST_REG`]; `r15` and the GS base
+//!   hold the base of the guest's memory, with the [`Context`] just below it; a load or
+//!   store addresses guest byte `a` as `gs:[a]` with a 32-bit address size, so the
+//!   guest's address arithmetic wraps at 32 bits in hardware and stays inside the
+//!   reservation (one instruction per access); `rax` is scratch;
 //! - the host's callee-saved registers and stack pointer are saved by the entry
 //!   sequence and restored by the exit sequence; guest code uses the host stack only
 //!   for short pushes around instructions that need `rcx` or `rdx`, and never faults
@@ -70,6 +72,15 @@ const EXIT_REASON: i32 = field(offset_of!(Context, exit_reason));
 const EXIT_OP: i32 = field(offset_of!(Context, exit_op));
 const EXIT_ARG: i32 = field(offset_of!(Context, exit_arg));
 const SCRATCH: i32 = field(offset_of!(Context, scratch));
+const HOST_GS: i32 = field(offset_of!(Context, host_gs));
+
+/// `gs` segment override and 32-bit address size: see [`Emitter::guest_address`].
+const GUEST_ADDRESS_PREFIXES: [u8; 2] = [0x65, 0x67];
+/// `rdgsbase rax`, `wrgsbase rax`, `wrgsbase r15` (FSGSBASE; encoded here, as the
+/// assembler does not know them).
+const RDGSBASE_RAX: [u8; 5] = [0xf3, 0x48, 0x0f, 0xae, 0xc8];
+const WRGSBASE_RAX: [u8; 5] = [0xf3, 0x48, 0x0f, 0xae, 0xd8];
+const WRGSBASE_R15: [u8; 5] = [0xf3, 0x49, 0x0f, 0xae, 0xdf];
 
 /// The code could not be generated (out of memory for the code buffer, or an
 /// assembler error).
@@ -226,6 +237,10 @@ impl Emitter {
             ; push rbx ; push rbp ; push r12 ; push r13 ; push r14 ; push r15
             ; mov r15, rdi
             ; mov [r15 + HOST_RSP], rsp
+            // GS's base becomes the guest memory's base (the host's is restored on exit).
+            ; .bytes RDGSBASE_RAX.iter()
+            ; mov [r15 + HOST_GS], rax
+            ; .bytes WRGSBASE_R15.iter()
             ; mov rax, rsi
         );
         for (guest, &host) in HOST_REG.iter().enumerate() {
@@ -268,6 +283,8 @@ impl Emitter {
         let fault_exit = self.asm.offset();
         asm!(self
             ; mov rsp, [r15 + HOST_RSP]
+            ; mov rax, [r15 + HOST_GS]
+            ; .bytes WRGSBASE_RAX.iter()
             ; pop r15 ; pop r14 ; pop r13 ; pop r12 ; pop rbp ; pop rbx
             ; ret
         );
@@ -297,13 +314,21 @@ impl Emitter {
         }
     }
 
-    /// Leaves the guest address `base + offset` (32-bit arithmetic) or the absolute
-    /// address `offset` in `rax`, zero-extended.
-    fn address(&mut self, base: Option<u8>, offset: i32) {
-        match base {
-            Some(base) => asm!(self ; lea eax, [Rq(base) + offset]),
-            None => asm!(self ; mov eax, offset),
-        }
+    /// Emits the prefixes that make the next instruction's memory operand a guest
+    /// address: GS-relative (GS's base is the guest memory's base while guest code runs)
+    /// with a 32-bit address size, so `base + offset` wraps at 32 bits in hardware and
+    /// always lands inside the reservation. Returns the base register and offset to use
+    /// in the operand (an absolute address goes through `rax`).
+    fn guest_address(&mut self, address: Address) -> (u8, i32) {
+        let (base, offset) = match address {
+            Address::Absolute(address) => {
+                asm!(self ; mov eax, address as i32);
+                (RAX, 0)
+            }
+            Address::Indirect { base, offset } => (base, offset),
+        };
+        asm!(self ; .bytes GUEST_ADDRESS_PREFIXES.iter());
+        (base, offset)
     }
 
     fn operation(&mut self, index: u32, op: &Op) {
@@ -369,8 +394,7 @@ impl Emitter {
             | O::BranchGreaterSignedImm => self.branch(opcode, a, Operand::Imm(imm), self.target(op)),
 
             O::LoadU8 | O::LoadI8 | O::LoadU16 | O::LoadI16 | O::LoadU32 | O::LoadI32 | O::LoadU64 => {
-                self.address(None, imm);
-                self.load(opcode, d);
+                self.load(opcode, d, Address::Absolute(imm as u32))
             }
             O::LoadIndirectU8
             | O::LoadIndirectI8
@@ -378,25 +402,18 @@ impl Emitter {
             | O::LoadIndirectI16
             | O::LoadIndirectU32
             | O::LoadIndirectI32
-            | O::LoadIndirectU64 => {
-                self.address(Some(a), imm);
-                self.load(opcode, d);
-            }
+            | O::LoadIndirectU64 => self.load(opcode, d, Address::Indirect { base: a, offset: imm }),
             O::StoreU8 | O::StoreU16 | O::StoreU32 | O::StoreU64 => {
-                self.address(None, imm);
-                self.store(opcode, Operand::Reg(a));
+                self.store(opcode, Operand::Reg(a), Address::Absolute(imm as u32))
             }
             O::StoreIndirectU8 | O::StoreIndirectU16 | O::StoreIndirectU32 | O::StoreIndirectU64 => {
-                self.address(Some(b), imm);
-                self.store(opcode, Operand::Reg(a));
+                self.store(opcode, Operand::Reg(a), Address::Indirect { base: b, offset: imm })
             }
             O::StoreImmU8 | O::StoreImmU16 | O::StoreImmU32 | O::StoreImmU64 => {
-                self.address(None, op.target as i32);
-                self.store(opcode, Operand::Imm(imm));
+                self.store(opcode, Operand::Imm(imm), Address::Absolute(op.target))
             }
             O::StoreImmIndirectU8 | O::StoreImmIndirectU16 | O::StoreImmIndirectU32 | O::StoreImmIndirectU64 => {
-                self.address(Some(b), op.target as i32);
-                self.store(opcode, Operand::Imm(imm));
+                self.store(opcode, Operand::Imm(imm), Address::Indirect { base: b, offset: op.target as i32 })
             }
             _ => self.compute(opcode, is_64_bit, d, a, b, op.imm),
         }
@@ -454,24 +471,25 @@ impl Emitter {
         }
     }
 
-    /// Loads from guest address `rax` into `d`. A fault leaves `d` unchanged.
-    fn load(&mut self, opcode: Opcode, d: u8) {
+    /// Loads from a guest address into `d`. A fault leaves `d` unchanged.
+    fn load(&mut self, opcode: Opcode, d: u8, address: Address) {
         use Opcode as O;
+        let (base, offset) = self.guest_address(address);
         match opcode {
-            O::LoadU8 | O::LoadIndirectU8 => asm!(self ; movzx Rd(d), BYTE [r15 + rax]),
-            O::LoadI8 | O::LoadIndirectI8 => asm!(self ; movsx Rq(d), BYTE [r15 + rax]),
-            O::LoadU16 | O::LoadIndirectU16 => asm!(self ; movzx Rd(d), WORD [r15 + rax]),
-            O::LoadI16 | O::LoadIndirectI16 => asm!(self ; movsx Rq(d), WORD [r15 + rax]),
-            O::LoadU32 | O::LoadIndirectU32 => asm!(self ; mov Rd(d), DWORD [r15 + rax]),
-            O::LoadI32 | O::LoadIndirectI32 => asm!(self ; movsxd Rq(d), DWORD [r15 + rax]),
-            O::LoadU64 | O::LoadIndirectU64 => asm!(self ; mov Rq(d), QWORD [r15 + rax]),
+            O::LoadU8 | O::LoadIndirectU8 => asm!(self ; movzx Rd(d), BYTE [Rq(base) + offset]),
+            O::LoadI8 | O::LoadIndirectI8 => asm!(self ; movsx Rq(d), BYTE [Rq(base) + offset]),
+            O::LoadU16 | O::LoadIndirectU16 => asm!(self ; movzx Rd(d), WORD [Rq(base) + offset]),
+            O::LoadI16 | O::LoadIndirectI16 => asm!(self ; movsx Rq(d), WORD [Rq(base) + offset]),
+            O::LoadU32 | O::LoadIndirectU32 => asm!(self ; mov Rd(d), DWORD [Rq(base) + offset]),
+            O::LoadI32 | O::LoadIndirectI32 => asm!(self ; movsxd Rq(d), DWORD [Rq(base) + offset]),
+            O::LoadU64 | O::LoadIndirectU64 => asm!(self ; mov Rq(d), QWORD [Rq(base) + offset]),
             _ => unreachable!("{opcode:?} is not a load"),
         }
     }
 
-    /// Stores a register's low bytes or an immediate (sign-extended) at guest address
-    /// `rax`. x86 stores are all-or-nothing: a fault writes nothing.
-    fn store(&mut self, opcode: Opcode, value: Operand) {
+    /// Stores a register's low bytes or an immediate (sign-extended) at a guest address.
+    /// x86 stores are all-or-nothing: a fault writes nothing.
+    fn store(&mut self, opcode: Opcode, value: Operand, address: Address) {
         use Opcode as O;
         let width = match opcode {
             O::StoreU8 | O::StoreIndirectU8 | O::StoreImmU8 | O::StoreImmIndirectU8 => 1,
@@ -479,15 +497,16 @@ impl Emitter {
             O::StoreU32 | O::StoreIndirectU32 | O::StoreImmU32 | O::StoreImmIndirectU32 => 4,
             _ => 8,
         };
+        let (base, offset) = self.guest_address(address);
         match (value, width) {
-            (Operand::Reg(r), 1) => asm!(self ; mov BYTE [r15 + rax], Rb(r)),
-            (Operand::Reg(r), 2) => asm!(self ; mov WORD [r15 + rax], Rw(r)),
-            (Operand::Reg(r), 4) => asm!(self ; mov DWORD [r15 + rax], Rd(r)),
-            (Operand::Reg(r), _) => asm!(self ; mov QWORD [r15 + rax], Rq(r)),
-            (Operand::Imm(imm), 1) => asm!(self ; mov BYTE [r15 + rax], imm as i8),
-            (Operand::Imm(imm), 2) => asm!(self ; mov WORD [r15 + rax], imm as i16),
-            (Operand::Imm(imm), 4) => asm!(self ; mov DWORD [r15 + rax], imm),
-            (Operand::Imm(imm), _) => asm!(self ; mov QWORD [r15 + rax], imm),
+            (Operand::Reg(r), 1) => asm!(self ; mov BYTE [Rq(base) + offset], Rb(r)),
+            (Operand::Reg(r), 2) => asm!(self ; mov WORD [Rq(base) + offset], Rw(r)),
+            (Operand::Reg(r), 4) => asm!(self ; mov DWORD [Rq(base) + offset], Rd(r)),
+            (Operand::Reg(r), _) => asm!(self ; mov QWORD [Rq(base) + offset], Rq(r)),
+            (Operand::Imm(imm), 1) => asm!(self ; mov BYTE [Rq(base) + offset], imm as i8),
+            (Operand::Imm(imm), 2) => asm!(self ; mov WORD [Rq(base) + offset], imm as i16),
+            (Operand::Imm(imm), 4) => asm!(self ; mov DWORD [Rq(base) + offset], imm),
+            (Operand::Imm(imm), _) => asm!(self ; mov QWORD [Rq(base) + offset], imm),
         }
     }
 
@@ -797,6 +816,14 @@ enum Alu {
 
 /// `rax`, the scratch register.
 const RAX: u8 = 0;
+
+/// Where a load or store goes: an absolute guest address, or a register plus an offset
+/// (added at 32 bits).
+#[derive(Copy, Clone)]
+enum Address {
+    Absolute(u32),
+    Indirect { base: u8, offset: i32 },
+}
 
 /// A register or an immediate operand.
 #[derive(Copy, Clone)]

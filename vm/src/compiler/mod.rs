@@ -19,8 +19,9 @@ pub(crate) use emit::Program;
 pub(crate) use instance::Instance;
 
 /// Whether compiled code can run on this machine: the CPU features the code uses
-/// (BMI1 for `tzcnt`, BMI2 for `shlx`/`shrx`/`sarx`, LZCNT, POPCNT), 4 KiB host pages
-/// and the fault handler installed.
+/// (BMI1 for `tzcnt`, BMI2 for `shlx`/`shrx`/`sarx`, LZCNT, POPCNT, FSGSBASE enabled by
+/// the kernel for guest memory addressing), 4 KiB host pages and the fault handler
+/// installed.
 pub(crate) fn is_supported() -> bool {
     static SUPPORTED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *SUPPORTED.get_or_init(|| {
@@ -28,8 +29,18 @@ pub(crate) fn is_supported() -> bool {
             && std::is_x86_feature_detected!("bmi2")
             && std::is_x86_feature_detected!("lzcnt")
             && std::is_x86_feature_detected!("popcnt");
-        cpu && host_page_size() == sandbox::HOST_PAGE_SIZE as usize && signal::install()
+        cpu && fsgsbase_enabled() && host_page_size() == sandbox::HOST_PAGE_SIZE as usize && signal::install()
     })
+}
+
+/// Whether user code may set the GS base (`wrgsbase`): the CPU has FSGSBASE and the
+/// kernel enabled it (Linux 5.9 and later), as `AT_HWCAP2` says.
+fn fsgsbase_enabled() -> bool {
+    const HWCAP2_FSGSBASE: u64 = 1 << 1;
+    #[allow(unsafe_code)]
+    // SAFETY: `getauxval` only reads the process's auxiliary vector.
+    let hwcap2 = unsafe { libc::getauxval(libc::AT_HWCAP2) };
+    hwcap2 & HWCAP2_FSGSBASE != 0
 }
 
 fn host_page_size() -> usize {

@@ -36,6 +36,8 @@ pub(crate) struct Context {
     pub regs: [u64; 16],
     /// The host's stack pointer while guest code runs; exits restore it.
     pub host_rsp: u64,
+    /// The host's GS base while guest code runs (GS points at guest memory then).
+    pub host_gs: u64,
     /// Why the code stopped (an `exit::*` constant).
     pub exit_reason: u32,
     /// The operation at which it stopped.
