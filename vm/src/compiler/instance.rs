@@ -4,11 +4,11 @@
 //! the shared lowered form.
 #![allow(unsafe_code)]
 
-use super::emit::{exit, Program};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::mem::ManuallyDrop;
 
+use super::emit::{exit, Program};
 use super::sandbox::{Access, Context, MapError, ModulePool, Reservation};
 use super::signal::{Running, FAULT_EXIT};
 use crate::backend::BackendInstance;
