@@ -1169,8 +1169,11 @@ fn explained_difference(blob: &[u8], args: &[u64], gas: i64, ours: &Trace, refer
 /// The address, if pvm trapped (and the reference did not, there) on an access below
 /// the stack where the reference's resident stack buffer may reach.
 fn stack_access_below_the_low_address(layout: &Layout, event: &Event, theirs: Option<&Event>) -> Option<u32> {
+    // The reference not trapping there, or (a `memset` that it let write below the
+    // stack) trapping there later, with other registers.
     if event.kind != EventKind::Trap
-        || theirs.is_some_and(|theirs| theirs.kind == EventKind::Trap && theirs.pc == event.pc)
+        || theirs
+            .is_some_and(|theirs| theirs.kind == EventKind::Trap && theirs.pc == event.pc && theirs.regs == event.regs)
     {
         return None;
     }

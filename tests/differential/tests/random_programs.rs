@@ -613,6 +613,22 @@ fn regression_reference_memory_limit() {
     assert!(matches!(verdict, Verdict::Skipped(_)), "{verdict:?}");
 }
 
+/// A fuzzer input where the stack bug shows through `memset`: it starts one byte below
+/// the stack. pvm and polkavm's compiler fault at once, writing nothing; polkavm's
+/// interpreter writes on up to the stack's top and faults there, at the same pc.
+#[test]
+fn regression_stack_bug_through_memset() {
+    let bytes = include_bytes!("../../../fuzz/corpus/differential/regression-stack-bug-through-memset.bin");
+    let program = differential::generate(&mut differential::arbitrary::Unstructured::new(bytes)).unwrap();
+    match program.check() {
+        Ok(Verdict::ReferenceBug(ReferenceBug::StackAccessBelowTheLowAddress { address, confirmed_by_compiler })) => {
+            assert_eq!(address, 0xfffd_cfff);
+            assert_eq!(confirmed_by_compiler, differential::reference_compiler_available());
+        }
+        other => panic!("expected the stack residency bug, got {other:?}"),
+    }
+}
+
 /// A fuzzer input (of the campaign that ran both pvm backends) where every stop agrees but
 /// the heap does not: on Latest32, polkavm's interpreter leaves `memset`'s end address
 /// zero-extended (the documented bug), a signed comparison with it then feeds `sbrk`, and
