@@ -1,7 +1,7 @@
 //! The chain the commands act on: embedded, or a node over RPC.
 
 use anyhow::{bail, Result};
-use pallet_pvm_contracts::{Code, ContractResult, ExecReturnValue, InstantiateReturnValue};
+use pallet_pvm_contracts::{Code, ContractResult, ExecReturnValue, Execution, InstantiateReturnValue, Limits};
 use runtime::{Balance, EventRecord, Hash, Nonce, Runtime, RuntimeEvent, UncheckedExtrinsic};
 use sp_runtime::{AccountId32, DispatchError};
 
@@ -34,6 +34,30 @@ impl Chain {
         match self {
             Chain::Embedded(chain) => Ok(chain.at_head(|| frame_system::Account::<Runtime>::get(who))),
             Chain::Node(node) => node.account(who),
+        }
+    }
+
+    /// Where the chain runs contracts (as a runtime call at the head would).
+    pub fn execution(&mut self) -> Result<Execution> {
+        match self {
+            Chain::Embedded(chain) => Ok(chain.at_head(pallet_pvm_contracts::Pallet::<Runtime>::execution)),
+            Chain::Node(node) => node.runtime_api("ContractsApi_execution", ()),
+        }
+    }
+
+    /// The pallet's limits.
+    pub fn limits(&mut self) -> Result<Limits> {
+        match self {
+            Chain::Embedded(chain) => Ok(chain.at_head(pallet_pvm_contracts::Pallet::<Runtime>::limits)),
+            Chain::Node(node) => node.runtime_api("ContractsApi_limits", ()),
+        }
+    }
+
+    /// The latest block's number (the node's latest finalized one).
+    pub fn best_number(&mut self) -> Result<u64> {
+        match self {
+            Chain::Embedded(chain) => Ok(u64::from(chain.best_number())),
+            Chain::Node(node) => node.best_number(),
         }
     }
 

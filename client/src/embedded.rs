@@ -2,6 +2,11 @@
 //! a local directory between commands. Every command that changes state produces a
 //! block the way a node's block builder does: `initialize_block` with an Aura slot
 //! digest, the timestamp inherent, the signed extrinsics, `finalize_block`.
+//!
+//! Contracts run as on `pvm-node`: every runtime call (a block, a dry run) gets fresh
+//! `pvm-host` state, so the runtime runs contracts through that interface on `pvm`'s
+//! compiler in this process; or, with [`ContractsExecution::Runtime`], the runtime runs
+//! them itself.
 
 use std::path::{Path, PathBuf};
 
@@ -49,10 +54,21 @@ pub struct ExtrinsicOutcome {
     pub events: Vec<RuntimeEvent>,
 }
 
+/// Where the runtime's contracts run (`--contracts-execution`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, clap::ValueEnum)]
+pub enum ContractsExecution {
+    /// Through the `pvm-host` interface, as on a node (the compiler where available).
+    #[default]
+    Node,
+    /// In the runtime itself (natively, here: with `pvm`'s default backend).
+    Runtime,
+}
+
 /// The chain in a directory.
 pub struct EmbeddedChain {
     dir: PathBuf,
     ext: Externalities,
+    contracts: ContractsExecution,
     head: Header,
     genesis_hash: Hash,
     blocks: Vec<BlockRecord>,
@@ -63,13 +79,20 @@ impl EmbeddedChain {
 
     /// Opens the chain saved in `dir`, or starts one from the `development` genesis
     /// preset (Alice, Bob, ... endowed; Alice is sudo).
-    pub fn open(dir: &Path) -> Result<Self> {
+    pub fn open(dir: &Path, contracts: ContractsExecution) -> Result<Self> {
         let path = dir.join(Self::FILE);
         if !path.exists() {
             let storage = runtime::native::genesis_storage("development").map_err(anyhow::Error::msg)?;
             let head = runtime::native::genesis_header(&storage);
             let ext = Externalities::new_with_state_version(storage, runtime::VERSION.state_version());
-            return Ok(EmbeddedChain { dir: dir.to_owned(), ext, genesis_hash: head.hash(), head, blocks: Vec::new() });
+            return Ok(EmbeddedChain {
+                dir: dir.to_owned(),
+                ext,
+                contracts,
+                genesis_hash: head.hash(),
+                head,
+                blocks: Vec::new(),
+            });
         }
         let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
         let snapshot = Snapshot::decode(&mut &bytes[..])
@@ -78,6 +101,7 @@ impl EmbeddedChain {
         Ok(EmbeddedChain {
             dir: dir.to_owned(),
             ext,
+            contracts,
             head: snapshot.head,
             genesis_hash: snapshot.genesis_hash,
             blocks: snapshot.blocks,
@@ -124,6 +148,14 @@ impl EmbeddedChain {
     /// Runs `f` on the latest state (for reads and dry runs; what `f` writes is kept
     /// only until the next block is produced, so `f` should not write).
     pub fn at_head<R>(&mut self, f: impl FnOnce() -> R) -> R {
+        self.runtime_call(f)
+    }
+
+    /// Runs `f` as one runtime call: with fresh `pvm-host` state, as a node gives each.
+    fn runtime_call<R>(&mut self, f: impl FnOnce() -> R) -> R {
+        if self.contracts == ContractsExecution::Node {
+            self.ext.register_extension(pvm_host::PvmHostExt::new());
+        }
         self.ext.execute_with(f)
     }
 
@@ -137,7 +169,7 @@ impl EmbeddedChain {
     pub fn produce_block(&mut self, extrinsics: Vec<UncheckedExtrinsic>) -> Result<Vec<ExtrinsicOutcome>> {
         let parent = self.head.hash();
         let number = self.head.number + 1;
-        let (header, outcomes, events) = self.ext.execute_with(|| -> Result<_> {
+        let (header, outcomes, events) = self.runtime_call(|| -> Result<_> {
             // One slot after the previous block, or the current time if later.
             let previous = pallet_timestamp::Now::<Runtime>::get();
             let wall_clock = std::time::SystemTime::now()

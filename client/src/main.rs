@@ -15,6 +15,7 @@ mod report;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -34,6 +35,11 @@ struct Cli {
     /// Where the embedded chain keeps its state.
     #[arg(long, global = true, default_value = ".pvm-chain")]
     state: PathBuf,
+    /// On the embedded chain, where contracts run: `node` (through the `pvm-host`
+    /// interface, on pvm's compiler, as on pvm-node) or `runtime` (in the runtime).
+    /// A node decides this itself (its own `--contracts-execution`).
+    #[arg(long, global = true, value_enum, default_value_t = embedded::ContractsExecution::Node)]
+    contracts_execution: embedded::ContractsExecution,
     #[command(subcommand)]
     command: Command,
 }
@@ -75,6 +81,11 @@ enum Command {
         /// The caller (a secret URI or an account).
         #[arg(long, default_value = "//Alice")]
         origin: String,
+        /// Runs the dry run this many times and reports the wall time (the first run,
+        /// which may translate the code, and the median of the others) and gas per
+        /// second.
+        #[arg(long, default_value_t = 1)]
+        repeat: u32,
     },
     /// Shows the events of the latest blocks.
     Events {
@@ -87,6 +98,9 @@ enum Command {
         /// An SS58 address, 0x and 64 hex digits, or a seed like //Bob.
         account: String,
     },
+    /// Shows the chain: its latest block, where and on which backend contracts run,
+    /// and the pallet's limits.
+    Info,
 }
 
 #[derive(Args)]
@@ -129,7 +143,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<()> {
     let mut chain = match &cli.url {
         Some(url) => Chain::Node(node::NodeChain::connect(url)?),
-        None => Chain::Embedded(Box::new(embedded::EmbeddedChain::open(&cli.state)?)),
+        None => Chain::Embedded(Box::new(embedded::EmbeddedChain::open(&cli.state, cli.contracts_execution)?)),
     };
     match cli.command {
         Command::Deploy { code, input, salt, tx } => {
@@ -137,12 +151,24 @@ fn run(cli: Cli) -> Result<()> {
             deploy(&mut chain, blob, &input, salt.into_bytes(), &tx)?
         }
         Command::Call { contract, input, tx } => call(&mut chain, &input::account(&contract)?, &input, &tx)?,
-        Command::Query { contract, input, value, origin } => {
+        Command::Query { contract, input, value, origin, repeat } => {
             let origin = origin_account(&origin)?;
             let data = input::input(input.data.as_deref(), &input.args)?;
             let contract = input::account(&contract)?;
-            let result = chain.dry_run_call(origin, contract, value, None, None, data)?;
+            let mut dry_run = || chain.dry_run_call(origin.clone(), contract.clone(), value, None, None, data.clone());
+            let started = Instant::now();
+            let result = dry_run()?;
+            let first = started.elapsed();
             report::dry_run(&result, report::output);
+            if repeat > 1 {
+                let mut times = Vec::new();
+                for _ in 1..repeat {
+                    let started = Instant::now();
+                    dry_run()?;
+                    times.push(started.elapsed());
+                }
+                report::timing(first, &mut times, result.gas_consumed);
+            }
             if let Err(error) = &result.result {
                 bail!("the call fails: {}", report::error(error));
             }
@@ -164,7 +190,31 @@ fn run(cli: Cli) -> Result<()> {
             let data = chain.account(&account)?.data;
             println!("{account}: free {}, held {}", report::balance(data.free), report::balance(data.reserved));
         }
+        Command::Info => info(&mut chain, &cli)?,
     }
+    Ok(())
+}
+
+fn info(chain: &mut Chain, cli: &Cli) -> Result<()> {
+    match &cli.url {
+        Some(url) => println!("chain: the node at {url}"),
+        None => println!("chain: embedded, in {}", cli.state.display()),
+    }
+    println!("latest block: #{}", chain.best_number()?);
+    let execution = chain.execution()?;
+    let backend = String::from_utf8_lossy(&execution.backend);
+    if execution.on_node {
+        println!("contracts run: on the node, through the pvm-host runtime interface, on pvm's {backend}");
+    } else {
+        println!("contracts run: in the runtime, on pvm's {backend}");
+    }
+    let limits = chain.limits()?;
+    println!("limits:");
+    println!("  code size: {} bytes", limits.max_code_len);
+    println!("  memory: {} bytes, of which heap: {} bytes", limits.max_memory, limits.max_heap_size);
+    println!("  call depth: {}", limits.max_call_depth);
+    println!("  value, input, output or event data: {} bytes", limits.max_value_len);
+    println!("  gas per transaction: {} (one unit of gas: {} ps of weight)", limits.max_gas, limits.weight_per_gas);
     Ok(())
 }
 

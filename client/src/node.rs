@@ -52,6 +52,14 @@ impl NodeChain {
         })
     }
 
+    /// The latest finalized block's number.
+    pub fn best_number(&self) -> Result<u64> {
+        self.runtime.block_on(async {
+            let at = self.client.at_current_block().await.with_context(|| format!("{}: no current block", self.url))?;
+            Ok(at.block_number())
+        })
+    }
+
     /// The next nonce of `who`, counting transactions in the node's pool.
     pub fn nonce(&self, who: &AccountId32) -> Result<Nonce> {
         self.runtime_api("AccountNonceApi_account_nonce", who)

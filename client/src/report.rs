@@ -94,3 +94,20 @@ pub fn dry_run<R>(result: &ContractResult<R, Balance, EventRecord>, describe: im
         println!("why: {}", String::from_utf8_lossy(failure));
     }
 }
+
+/// The wall time of repeated dry runs: the first (which may translate the code), the
+/// median of the others and their spread, and gas per second at the median.
+pub fn timing(first: std::time::Duration, others: &mut [std::time::Duration], gas: u64) {
+    others.sort();
+    let milliseconds = |time: std::time::Duration| time.as_secs_f64() * 1e3;
+    let median = others[others.len() / 2];
+    println!(
+        "wall time: first run {:.3} ms; then median {:.3} ms (min {:.3}, max {:.3}) over {} runs; {:.1} Mgas/s",
+        milliseconds(first),
+        milliseconds(median),
+        milliseconds(others[0]),
+        milliseconds(others[others.len() - 1]),
+        others.len(),
+        gas as f64 / median.as_secs_f64() / 1e6,
+    );
+}

@@ -138,3 +138,31 @@ fn blake2_256(data: &[u8]) -> [u8; 32] {
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+#[test]
+fn info_and_both_places_of_execution_agree() {
+    let chain = Chain::new("compute");
+    let compute = write_blob(&chain.state.join("blobs"), "compute");
+
+    let info = chain.ok(&["info"]);
+    assert!(info.contains("contracts run: on the node, through the pvm-host runtime interface"), "{info}");
+    assert!(info.contains("code size: 262144 bytes"), "{info}");
+    let info = chain.ok(&["--contracts-execution", "runtime", "info"]);
+    assert!(info.contains("contracts run: in the runtime"), "{info}");
+
+    let address = contract_address(&chain.ok(&["deploy", &compute]));
+    // Sieve(65536) is message 0; Emulate(1) is message 1.
+    for args in [["--arg", "u8:0", "--arg", "u32:65536"], ["--arg", "u8:1", "--arg", "u32:1"]] {
+        let query = |execution: &str| {
+            let mut command = vec!["--contracts-execution", execution, "query", &address];
+            command.extend(args);
+            chain.ok(&command)
+        };
+        let (on_node, in_runtime) = (query("node"), query("runtime"));
+        assert!(on_node.contains("gas"), "{on_node}");
+        assert_eq!(on_node, in_runtime, "the same output, gas and events both ways");
+    }
+    let primes = chain.ok(&["query", &address, "--arg", "u8:0", "--arg", "u32:65536"]);
+    // 6542 primes up to 65536, SCALE u32 (little-endian): 0x8e190000.
+    assert!(primes.contains("8e190000"), "{primes}");
+}

@@ -10,6 +10,12 @@ pub struct Cli {
     /// The flags for running the node (`--dev`, `--chain`, `--validator`, `--alice`, ...).
     #[clap(flatten)]
     pub run: sc_cli::RunCmd,
+
+    /// Where contracts run: `node` (this node's pvm compiler, through the runtime's
+    /// pvm-host interface) or `runtime` (the interpreter inside the runtime's Wasm).
+    /// Results and gas are the same either way.
+    #[arg(long, value_enum, global = true, default_value_t = crate::service::ContractsExecution::Node)]
+    pub contracts_execution: crate::service::ContractsExecution,
 }
 
 /// The subcommands.

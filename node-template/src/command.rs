@@ -61,28 +61,32 @@ pub fn run() -> sc_cli::Result<()> {
         Some(Subcommand::CheckBlock(cmd)) => {
             let runner = cli.create_runner(cmd)?;
             runner.async_run(|config| {
-                let PartialComponents { client, task_manager, import_queue, .. } = service::new_partial(&config)?;
+                let PartialComponents { client, task_manager, import_queue, .. } =
+                    service::new_partial(&config, cli.contracts_execution)?;
                 Ok((cmd.run(client, import_queue), task_manager))
             })
         }
         Some(Subcommand::ExportBlocks(cmd)) => {
             let runner = cli.create_runner(cmd)?;
             runner.async_run(|config| {
-                let PartialComponents { client, task_manager, .. } = service::new_partial(&config)?;
+                let PartialComponents { client, task_manager, .. } =
+                    service::new_partial(&config, cli.contracts_execution)?;
                 Ok((cmd.run(client, config.database), task_manager))
             })
         }
         Some(Subcommand::ExportState(cmd)) => {
             let runner = cli.create_runner(cmd)?;
             runner.async_run(|config| {
-                let PartialComponents { client, task_manager, .. } = service::new_partial(&config)?;
+                let PartialComponents { client, task_manager, .. } =
+                    service::new_partial(&config, cli.contracts_execution)?;
                 Ok((cmd.run(client, config.chain_spec), task_manager))
             })
         }
         Some(Subcommand::ImportBlocks(cmd)) => {
             let runner = cli.create_runner(cmd)?;
             runner.async_run(|config| {
-                let PartialComponents { client, task_manager, import_queue, .. } = service::new_partial(&config)?;
+                let PartialComponents { client, task_manager, import_queue, .. } =
+                    service::new_partial(&config, cli.contracts_execution)?;
                 Ok((cmd.run(client, import_queue), task_manager))
             })
         }
@@ -93,7 +97,8 @@ pub fn run() -> sc_cli::Result<()> {
         Some(Subcommand::Revert(cmd)) => {
             let runner = cli.create_runner(cmd)?;
             runner.async_run(|config| {
-                let PartialComponents { client, task_manager, backend, .. } = service::new_partial(&config)?;
+                let PartialComponents { client, task_manager, backend, .. } =
+                    service::new_partial(&config, cli.contracts_execution)?;
                 // GRANDPA keeps its own data (authority sets, votes) in the database's aux
                 // storage; revert it together with the blocks.
                 let aux_revert = Box::new(|client, _, blocks| {
@@ -109,14 +114,16 @@ pub fn run() -> sc_cli::Result<()> {
         }
         None => {
             let runner = cli.create_runner(&cli.run)?;
+            let contracts = cli.contracts_execution;
             runner.run_node_until_exit(|config| async move {
                 match config.network.network_backend {
                     sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
                         sc_network::NetworkWorker<Block, <Block as sp_runtime::traits::Block>::Hash>,
-                    >(config)
+                    >(config, contracts)
                     .map_err(sc_cli::Error::Service),
                     sc_network::config::NetworkBackendType::Litep2p => {
-                        service::new_full::<sc_network::Litep2pNetworkBackend>(config).map_err(sc_cli::Error::Service)
+                        service::new_full::<sc_network::Litep2pNetworkBackend>(config, contracts)
+                            .map_err(sc_cli::Error::Service)
                     }
                 }
             })

@@ -5,7 +5,7 @@ use std::{sync::Arc, time::Duration};
 
 use futures::FutureExt;
 use runtime::opaque::Block;
-use sc_client_api::{Backend, BlockBackend};
+use sc_client_api::{execution_extensions::ExtensionsFactory, Backend, BlockBackend, ExecutorProvider};
 use sc_consensus_aura::{ImportQueueParams, SlotProportion, StartAuraParams};
 use sc_consensus_grandpa::SharedVoterState;
 use sc_service::{error::Error as ServiceError, Configuration, TaskManager, WarpSyncConfig};
@@ -15,9 +15,12 @@ use sp_consensus_aura::sr25519::{AuthorityId as AuraId, AuthorityPair as AuraPai
 
 use runtime::apis::RuntimeApi;
 
+/// The host functions the runtime's Wasm may call: Substrate's, and `pvm-host`'s, through
+/// which the contracts pallet runs contracts on this node's `pvm` compiler.
+type HostFunctions = (sp_io::SubstrateHostFunctions, pvm_host::pvm_host::HostFunctions);
+
 /// The client: the runtime runs in Wasm only.
-pub(crate) type FullClient =
-    sc_service::TFullClient<Block, RuntimeApi, sc_executor::WasmExecutor<sp_io::SubstrateHostFunctions>>;
+pub(crate) type FullClient = sc_service::TFullClient<Block, RuntimeApi, sc_executor::WasmExecutor<HostFunctions>>;
 type FullBackend = sc_service::TFullBackend<Block>;
 type FullSelectChain = sc_consensus::LongestChain<FullBackend, Block>;
 
@@ -38,9 +41,38 @@ pub type Service = sc_service::PartialComponents<
     ),
 >;
 
+/// Where the runtime's contracts run (`--contracts-execution`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, clap::ValueEnum)]
+pub enum ContractsExecution {
+    /// On this node, on `pvm`'s compiler (or its interpreter where the machine has no
+    /// compiler), through the `pvm-host` runtime interface.
+    #[default]
+    Node,
+    /// In the runtime's Wasm, on `pvm`'s interpreter: what a node without `pvm-host`'s
+    /// state gets. For comparisons; results and gas are the same.
+    Runtime,
+}
+
+/// Gives every runtime call (block import and authoring, runtime API calls) its own
+/// `pvm-host` state: the instances of that call (the translations are cached across
+/// calls).
+struct PvmHostFactory;
+
+impl ExtensionsFactory<Block> for PvmHostFactory {
+    fn extensions_for(
+        &self,
+        _: <Block as sp_runtime::traits::Block>::Hash,
+        _: sp_runtime::traits::NumberFor<Block>,
+    ) -> sp_externalities::Extensions {
+        let mut extensions = sp_externalities::Extensions::new();
+        extensions.register(pvm_host::PvmHostExt::new());
+        extensions
+    }
+}
+
 /// Builds the client, the database, the transaction pool and the import queue (Aura
 /// block verification behind GRANDPA's block import).
-pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
+pub fn new_partial(config: &Configuration, contracts: ContractsExecution) -> Result<Service, ServiceError> {
     let telemetry = config
         .telemetry_endpoints
         .clone()
@@ -52,7 +84,7 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
         })
         .transpose()?;
 
-    let executor = sc_service::new_wasm_executor::<sp_io::SubstrateHostFunctions>(&config.executor);
+    let executor = sc_service::new_wasm_executor::<HostFunctions>(&config.executor);
     let (client, backend, keystore_container, task_manager) = sc_service::new_full_parts::<Block, RuntimeApi, _>(
         config,
         telemetry.as_ref().map(|(_, telemetry)| telemetry.handle()),
@@ -62,6 +94,16 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
         vec![Arc::new(sc_consensus_grandpa::GrandpaPruningFilter)],
     )?;
     let client = Arc::new(client);
+    if contracts == ContractsExecution::Node {
+        client.execution_extensions().set_extensions_factory(PvmHostFactory);
+    }
+    log::info!(
+        "Contracts run {}",
+        match contracts {
+            ContractsExecution::Node => "on this node (pvm-host)",
+            ContractsExecution::Runtime => "in the runtime's Wasm (--contracts-execution runtime)",
+        }
+    );
 
     let telemetry = telemetry.map(|(worker, telemetry)| {
         task_manager.spawn_handle().spawn("telemetry", None, worker.run());
@@ -130,6 +172,7 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 /// Aura block production; the GRANDPA voter unless `--no-grandpa`.
 pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>>(
     config: Configuration,
+    contracts: ContractsExecution,
 ) -> Result<TaskManager, ServiceError> {
     let sc_service::PartialComponents {
         client,
@@ -140,7 +183,7 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::trait
         select_chain,
         transaction_pool,
         other: (block_import, grandpa_link, mut telemetry),
-    } = new_partial(&config)?;
+    } = new_partial(&config, contracts)?;
 
     let mut net_config = sc_network::config::FullNetworkConfiguration::<
         Block,

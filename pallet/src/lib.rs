@@ -65,7 +65,7 @@ use sp_runtime::{
 
 pub use crate::code::CodeRejection;
 pub use crate::primitives::{
-    CodeUploadResult, ContractResult, ExecReturnValue, InstantiateReturnValue, StorageDeposit,
+    CodeUploadResult, ContractResult, ExecReturnValue, Execution, InstantiateReturnValue, Limits, StorageDeposit,
 };
 pub use crate::schedule::{weight_per_gas, MeasuredSchedule, MeasuredWeightPerGas, Schedule};
 pub use crate::weights::WeightInfo;
@@ -440,6 +440,25 @@ impl<T: Config> Pallet<T> {
         AccountId32::new(sp_io::hashing::blake2_256(&input))
     }
 
+    /// Where contracts run now, and on which backend (the answer of the node for this
+    /// runtime call, so it tells what block import and dry runs use).
+    pub fn execution() -> Execution {
+        machine::execution()
+    }
+
+    /// The limits on contracts.
+    pub fn limits() -> Limits {
+        Limits {
+            max_code_len: T::MaxCodeLen::get(),
+            max_memory: T::MaxMemory::get(),
+            max_heap_size: T::MaxHeapSize::get(),
+            max_call_depth: T::MaxCallDepth::get(),
+            max_value_len: T::MaxValueLen::get(),
+            max_gas: Self::max_gas(),
+            weight_per_gas: T::WeightPerGas::get(),
+        }
+    }
+
     /// Reads a contract's storage item.
     pub fn get_storage(contract: &AccountId32, key: &[u8]) -> Option<Vec<u8>> {
         let info = ContractInfoOf::<T>::get(contract)?;
@@ -586,6 +605,12 @@ pub mod runtime_api {
 
             /// Reads a contract's storage item.
             fn get_storage(contract: AccountId32, key: Vec<u8>) -> Option<Vec<u8>>;
+
+            /// Where contracts run (on the node or in the runtime) and on which backend.
+            fn execution() -> primitives::Execution;
+
+            /// The limits on contracts.
+            fn limits() -> primitives::Limits;
         }
     }
 }

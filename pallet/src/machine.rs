@@ -79,6 +79,16 @@ pub(crate) fn start(
     Ok(Started { machine: Box::new(instance), imports: module.imports().to_vec() })
 }
 
+/// Where [`start`] runs contracts now: see [`crate::Pallet::execution`].
+pub(crate) fn execution() -> crate::Execution {
+    #[cfg(feature = "host-execution")]
+    if let Ok(backend) = pvm_host::pvm_host::backend() {
+        return crate::Execution { on_node: true, backend };
+    }
+    let backend = pvm::Engine::default().backend().name().as_bytes().to_vec();
+    crate::Execution { on_node: false, backend }
+}
+
 impl Machine for pvm::RawInstance {
     fn run(&mut self) -> Stop {
         match pvm::RawInstance::run(self) {
@@ -154,14 +164,26 @@ mod remote {
         export: &str,
         gas: pvm::Gas,
     ) -> Result<Option<Started>, ()> {
+        // Where the node cannot take the program (no state, or its limits on one runtime
+        // call are reached), the runtime runs it itself: the same results and gas, so
+        // the node's limits affect speed only.
+        let fall_back = |error| match error {
+            pvm_host::Error::Unavailable
+            | pvm_host::Error::TooManyModules
+            | pvm_host::Error::TooManyInstances
+            | pvm_host::Error::Resources => Ok(None),
+            _ => Err(()),
+        };
         let module = match host::prepare(pvm_host::ModuleSettings { code_hash, max_heap_size }, code) {
             Ok(module) => module,
-            Err(pvm_host::Error::Unavailable) => return Ok(None),
-            Err(_) => return Err(()),
+            Err(error) => return fall_back(error),
         };
         let pc = host::export_pc(module, export.as_bytes()).map_err(|_| ())?;
         let imports = host::imports(module).map_err(|_| ())?;
-        let instance = host::instantiate(module).map_err(|_| ())?;
+        let instance = match host::instantiate(module) {
+            Ok(instance) => instance,
+            Err(error) => return fall_back(error),
+        };
         let remote = Remote { instance };
         host::prepare_call(instance, pc, Vec::new()).map_err(|_| ())?;
         host::set_gas(instance, gas).map_err(|_| ())?;

@@ -18,6 +18,34 @@ pub enum Code {
     Existing(H256),
 }
 
+/// Where the pallet runs contracts, and on which `pvm` backend.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub struct Execution {
+    /// On the node, through the `pvm-host` runtime interface (else in the runtime).
+    pub on_node: bool,
+    /// The backend's name: `"compiler"` or `"interpreter"`.
+    pub backend: Vec<u8>,
+}
+
+/// The pallet's limits on contracts (its configuration), for clients.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub struct Limits {
+    /// The largest code blob, in bytes.
+    pub max_code_len: u32,
+    /// The most memory a contract may declare, in bytes.
+    pub max_memory: u32,
+    /// How far a contract's heap may grow, in bytes.
+    pub max_heap_size: u32,
+    /// The deepest nesting of contract calls.
+    pub max_call_depth: u32,
+    /// The longest storage value, call input, return value or event data.
+    pub max_value_len: u32,
+    /// The most gas one transaction can buy.
+    pub max_gas: u64,
+    /// Reference time (picoseconds) of one unit of gas.
+    pub weight_per_gas: u64,
+}
+
 /// What a contract returned.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug, Default)]
 pub struct ExecReturnValue {

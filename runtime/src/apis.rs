@@ -235,6 +235,14 @@ impl_runtime_apis! {
         fn get_storage(contract: AccountId32, key: Vec<u8>) -> Option<Vec<u8>> {
             Contracts::get_storage(&contract, &key)
         }
+
+        fn execution() -> pallet_pvm_contracts::Execution {
+            Contracts::execution()
+        }
+
+        fn limits() -> pallet_pvm_contracts::Limits {
+            Contracts::limits()
+        }
     }
 
     #[cfg(feature = "runtime-benchmarks")]

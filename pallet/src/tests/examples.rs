@@ -188,3 +188,41 @@ fn registry_uses_the_heap() {
         );
     });
 }
+
+#[test]
+fn compute_gives_the_native_results() {
+    #[derive(Encode)]
+    enum Msg {
+        Sieve(u32),
+        Emulate(u32),
+    }
+    new_test_ext().execute_with(|| {
+        let compute = deploy(&ALICE, "compute", b"", b"");
+        for (limit, primes) in bench_kernels::prime_sieve::KNOWN {
+            assert_eq!(decode::<u32>(&query(&ALICE, &compute, Msg::Sieve(limit))), primes, "primes up to {limit}");
+        }
+        // The largest limit its scratch space covers, and one more.
+        let max = 8191 * 128;
+        let mut bits = vec![0; bench_kernels::prime_sieve::WORDS];
+        let expected = bench_kernels::prime_sieve::count_primes(max, &mut bits);
+        assert_eq!(decode::<u32>(&query(&ALICE, &compute, Msg::Sieve(max))), expected);
+        assert!(dry_call(&ALICE, &compute, Msg::Sieve(max + 1)).result.unwrap().did_revert());
+
+        let mut nes = Box::new(bench_kernels::emulator::Nes::new());
+        nes.load_cartridge();
+        nes.power_on();
+        nes.run_frame();
+        nes.run_frame();
+        assert_eq!(decode::<u32>(&query(&ALICE, &compute, Msg::Emulate(2))), nes.checksum());
+    });
+}
+
+#[test]
+fn execution_says_where_contracts_run() {
+    new_test_ext().execute_with(|| {
+        let execution = crate::Pallet::<Test>::execution();
+        // The mock registers the node's extension exactly with `host-execution`.
+        assert_eq!(execution.on_node, cfg!(feature = "host-execution"));
+        assert_eq!(execution.backend, pvm::Engine::default().backend().name().as_bytes());
+    });
+}

@@ -50,6 +50,7 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("wallet", wallet),
     ("registry", registry),
     ("host-test", host_test),
+    ("compute", compute),
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -263,6 +264,27 @@ fn counter() -> Vec<Step> {
         call(BOB, second, Msg::Increment(1)),
         call(BOB, second, Msg::Get).returns(42u64),
         call_raw(BOB, second, vec![3]).reverts(&[]),
+    ]
+}
+
+fn compute() -> Vec<Step> {
+    #[derive(Encode, Debug)]
+    enum Msg {
+        Sieve(u32),
+        Emulate(u32),
+    }
+    let mut nes = Box::new(bench_kernels::emulator::Nes::new());
+    nes.load_cartridge();
+    nes.power_on();
+    nes.run_frame();
+    let (compute, deploy_compute) = deploy("compute", "compute", ALICE, b"", vec![]);
+    vec![
+        deploy_compute,
+        call(ALICE, compute, Msg::Sieve(1000)).returns(168u32),
+        call(BOB, compute, Msg::Sieve(65536)).returns(6542u32),
+        call(ALICE, compute, Msg::Sieve(8191 * 128 + 1)).reverts(&[]),
+        call(ALICE, compute, Msg::Emulate(1)).returns(nes.checksum()),
+        call_raw(ALICE, compute, vec![2]).reverts(&[]),
     ]
 }
 
@@ -907,6 +929,11 @@ fn registry_runs_identically() {
 #[test]
 fn host_test_runs_identically() {
     check_scenario("host-test");
+}
+
+#[test]
+fn compute_runs_identically() {
+    check_scenario("compute");
 }
 
 /// Every program that imports a contract host function has a scenario.

@@ -92,6 +92,7 @@ fn every_program_links() {
         "bench-memset",
         "bench-minimal",
         "bench-prime-sieve",
+        "compute",
         "counter",
         "derive-compat",
         "flipper",

@@ -26,6 +26,8 @@ pub struct Host {
     engine: pvm::Engine,
     limits: Limits,
     modules: BTreeMap<ModuleHandle, pvm::Module>,
+    /// The handle of each module prepared in this call, by what it was prepared from.
+    prepared: BTreeMap<ModuleSettings, ModuleHandle>,
     instances: BTreeMap<InstanceHandle, pvm::RawInstance>,
     next_module: ModuleHandle,
     next_instance: InstanceHandle,
@@ -57,11 +59,29 @@ static CACHE: pvm::ModuleCache<([u8; 32], pvm::Backend, Option<u32>)> = pvm::Mod
 impl Host {
     /// Empty state on `engine`.
     pub fn new(engine: pvm::Engine, limits: Limits) -> Self {
-        Host { engine, limits, modules: BTreeMap::new(), instances: BTreeMap::new(), next_module: 1, next_instance: 1 }
+        Host {
+            engine,
+            limits,
+            modules: BTreeMap::new(),
+            prepared: BTreeMap::new(),
+            instances: BTreeMap::new(),
+            next_module: 1,
+            next_instance: 1,
+        }
+    }
+
+    /// The backend every module of this state runs on.
+    pub fn backend(&self) -> pvm::Backend {
+        self.engine.backend()
     }
 
     /// See [`crate::pvm_host::prepare`].
     pub fn prepare(&mut self, settings: ModuleSettings, code: &[u8]) -> Result<ModuleHandle, Error> {
+        // A block calls the same code many times: one handle per code, so the limit is
+        // on distinct codes.
+        if let Some(&handle) = self.prepared.get(&settings) {
+            return Ok(handle);
+        }
         if self.modules.len() >= self.limits.modules {
             return Err(Error::TooManyModules);
         }
@@ -77,6 +97,7 @@ impl Host {
         let handle = self.next_module;
         self.next_module += 1;
         self.modules.insert(handle, module);
+        self.prepared.insert(settings, handle);
         Ok(handle)
     }
 

@@ -38,7 +38,7 @@ pub type ModuleHandle = u32;
 pub type InstanceHandle = u32;
 
 /// How a module is prepared.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Encode, Decode)]
 pub struct ModuleSettings {
     /// The code's hash, under which the node caches its translation. The runtime
     /// vouches for it (it stores code under its hash).
@@ -127,7 +127,7 @@ pub enum Error {
 #[runtime_interface]
 pub trait PvmHost {
     /// Prepares `code` to run: translates it, or finds the translation in the node's
-    /// cache.
+    /// cache. Preparing the same settings again in a runtime call gives the same handle.
     fn prepare(
         &mut self,
         settings: PassFatPointerAndDecode<ModuleSettings>,
@@ -219,6 +219,12 @@ pub trait PvmHost {
     /// The heap size (how far `sbrk` grew it).
     fn heap_size(&mut self, instance: InstanceHandle) -> AllocateAndReturnByCodec<Result<u32, Error>> {
         with_host(*self, |host| host.heap_size(instance))
+    }
+
+    /// The node's backend (`"compiler"` or `"interpreter"`): which one runs the
+    /// runtime's programs.
+    fn backend(&mut self) -> AllocateAndReturnByCodec<Result<Vec<u8>, Error>> {
+        with_host(*self, |host| Ok(host.backend().name().as_bytes().to_vec()))
     }
 
     /// Destroys an instance.

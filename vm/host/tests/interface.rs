@@ -139,7 +139,14 @@ fn without_the_extension_the_interface_is_unavailable() {
     sp_io::TestExternalities::default().execute_with(|| {
         assert_eq!(host::prepare(settings(), &program()), Err(Error::Unavailable));
         assert_eq!(host::run(1), Err(Error::Unavailable));
+        assert_eq!(host::backend(), Err(Error::Unavailable));
     });
+}
+
+#[test]
+fn the_node_names_its_backend() {
+    let name = with_extension(host::backend).unwrap();
+    assert_eq!(name, Engine::default().backend().name().as_bytes());
 }
 
 #[test]
@@ -151,6 +158,11 @@ fn live_instances_are_bounded() {
     assert_eq!(state.instantiate(module), Err(Error::TooManyInstances));
     state.destroy(instances[0]).unwrap();
     state.instantiate(module).unwrap();
-    state.prepare(settings(), &blob).unwrap();
-    assert_eq!(state.prepare(settings(), &blob), Err(Error::TooManyModules));
+    // The same code again is the same module; the limit is on distinct codes.
+    assert_eq!(state.prepare(settings(), &blob), Ok(module));
+    // (Hashes no other test uses: translations are cached by hash process-wide.)
+    let other = |byte| ModuleSettings { code_hash: [byte; 32], max_heap_size: None };
+    assert_eq!(state.prepare(other(0xb1), &blob), Ok(module + 1));
+    assert_eq!(state.prepare(other(0xb2), &blob), Err(Error::TooManyModules));
+    assert_eq!(state.prepare(other(0xb1), &blob), Ok(module + 1));
 }
