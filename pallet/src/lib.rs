@@ -34,6 +34,7 @@ extern crate alloc;
 mod code;
 mod exec;
 mod host;
+pub mod invariants;
 mod machine;
 mod primitives;
 mod schedule;
@@ -305,6 +306,23 @@ pub mod pallet {
         ValueTooLarge,
         /// A contract on the call stack more than once may not terminate.
         TerminatedWhileReentrant,
+    }
+
+    #[pallet::hooks]
+    impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+        fn integrity_test() {
+            if let Err(problem) = crate::invariants::check_config::<T>() {
+                panic!("pallet-pvm-contracts is misconfigured: {problem}");
+            }
+        }
+
+        #[cfg(feature = "try-runtime")]
+        fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+            crate::invariants::check::<T>().map_err(|problem| {
+                log::error!(target: "runtime::contracts", "invariant violated: {problem}");
+                sp_runtime::TryRuntimeError::Other("pallet-pvm-contracts: an invariant is violated (see the log)")
+            })
+        }
     }
 
     #[pallet::call]

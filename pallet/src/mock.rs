@@ -85,7 +85,26 @@ pub const GAS_LIMIT: u64 = 100_000_000;
 /// A storage deposit limit that never binds.
 pub const NO_DEPOSIT_LIMIT: u128 = u128::MAX / 2;
 
-pub fn new_test_ext() -> sp_io::TestExternalities {
+/// Test externalities that check the pallet's invariants ([`crate::invariants::check`])
+/// after everything run in them.
+pub struct TestExt(pub sp_io::TestExternalities);
+
+impl TestExt {
+    /// Runs `f`, then checks the invariants; panics if one is violated.
+    pub fn execute_with<R>(&mut self, f: impl FnOnce() -> R) -> R {
+        self.0.execute_with(|| {
+            let result = f();
+            if let Err(problem) = crate::invariants::check::<Test>() {
+                panic!("an invariant of the pallet is violated: {problem}");
+            }
+            result
+        })
+    }
+}
+
+/// The mock runtime's genesis (Alice, Bob and Charlie endowed) at block 1; checks the
+/// invariants after each `execute_with`.
+pub fn new_test_ext() -> TestExt {
     let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
     pallet_balances::GenesisConfig::<Test> {
         balances: vec![(ALICE, INITIAL_BALANCE), (BOB, INITIAL_BALANCE), (CHARLIE, INITIAL_BALANCE)],
@@ -101,7 +120,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
         System::set_block_number(1);
         Timestamp::set_timestamp(1_700_000_000_000);
     });
-    ext
+    TestExt(ext)
 }
 
 /// A contract blob, linked by our own linker.

@@ -4,6 +4,8 @@ mod dispatchables;
 mod examples;
 mod gas;
 mod host_functions;
+mod invariants;
+mod sequences;
 mod upload;
 
 use codec::{Decode, Encode};
