@@ -3,7 +3,9 @@
 //! transferring, calling, instantiating, terminating, trapping, running out of gas),
 //! code removal, `set_code`, balance transfers, with random values, gas and deposit
 //! limits. After every step the pallet's invariants must hold, and an extrinsic of the
-//! pallet must not change the total issuance (the mock charges no fees).
+//! pallet must not change the total issuance (the mock charges no fees). With
+//! `host-execution`, each sequence also runs with contracts in the runtime and through
+//! `pvm-host` on every backend, with the same outcomes, events and state root.
 //! `PALLET_SEQUENCES=N` runs N sequences (default 24) of 60 steps.
 
 use codec::Encode;
@@ -159,93 +161,132 @@ fn deposit_limit(rng: &mut Rng) -> u128 {
     }
 }
 
-/// One random step; returns whether it was an extrinsic of the pallet. Failures are
-/// part of the test: only the state afterwards matters.
-fn step(rng: &mut Rng) -> bool {
+/// What a step did (its dispatch result, weights included), for comparing runs.
+type Outcome = String;
+
+/// One random step; returns what it did and whether it was an extrinsic of the pallet.
+fn step(rng: &mut Rng) -> (Outcome, bool) {
     let origin = RuntimeOrigin::signed(rng.pick(&ACCOUNTS).clone());
     let name = *rng.pick(&CODES);
-    match rng.below(10) {
-        0 => {
-            let _ = Contracts::upload_code(origin, blob(name), deposit_limit(rng));
-        }
+    // Failures are part of the test: only the outcome and the state afterwards matter.
+    let outcome = match rng.below(10) {
+        0 => format!("{:?}", Contracts::upload_code(origin, blob(name), deposit_limit(rng))),
         1 | 2 => {
             let (value, gas, limit, input, salt) =
                 (rng.value() % 10_000, gas(rng), deposit_limit(rng), deploy_input(rng, name), rng.bytes(2));
-            let _ = Contracts::instantiate_with_code(origin, value, gas, limit, blob(name), input, salt);
+            format!("{:?}", Contracts::instantiate_with_code(origin, value, gas, limit, blob(name), input, salt))
         }
         3 => {
             let (value, gas, limit, input, salt) =
                 (rng.value() % 10_000, gas(rng), deposit_limit(rng), deploy_input(rng, name), rng.bytes(2));
-            let _ = Contracts::instantiate(origin, value, gas, limit, code_hash(name), input, salt);
+            format!("{:?}", Contracts::instantiate(origin, value, gas, limit, code_hash(name), input, salt))
         }
         4..=7 => {
             let contracts = contracts();
             let dest = if !contracts.is_empty() && rng.chance(85) { rng.pick(&contracts).clone() } else { target(rng) };
             let (input, value, gas, limit) =
                 (call_input(rng, &dest), rng.value() % 10_000, gas(rng), deposit_limit(rng));
-            let _ = Contracts::call(origin, dest, value, gas, limit, input);
+            format!("{:?}", Contracts::call(origin, dest, value, gas, limit, input))
         }
-        8 if rng.chance(50) => {
-            let _ = Contracts::remove_code(origin, code_hash(name));
-        }
-        8 => {
-            let _ = Contracts::set_code(RuntimeOrigin::root(), target(rng), code_hash(name));
-        }
+        8 if rng.chance(50) => format!("{:?}", Contracts::remove_code(origin, code_hash(name))),
+        8 => format!("{:?}", Contracts::set_code(RuntimeOrigin::root(), target(rng), code_hash(name))),
         _ => {
             let (from, to) = (rng.pick(&ACCOUNTS).clone(), target(rng));
             let amount = rng.value().min(Balances::balance(&from) / 2);
-            let _ = <Balances as Mutate<_>>::transfer(
+            let result = <Balances as Mutate<_>>::transfer(
                 &from,
                 &to,
                 amount,
                 frame_support::traits::tokens::Preservation::Preserve,
             );
-            return false;
+            return (format!("{result:?}"), false);
         }
+    };
+    (outcome, true)
+}
+
+/// What a run of a sequence did: each step's outcome, the events and the state root.
+#[derive(PartialEq, Debug)]
+struct Run {
+    outcomes: Vec<Outcome>,
+    events: Vec<frame_system::EventRecord<RuntimeEvent, H256>>,
+    root: Vec<u8>,
+}
+
+/// Runs sequence `seed` (60 steps) in `ext`, checking the invariants after every step.
+fn run_sequence(mut ext: TestExt, seed: u64) -> Run {
+    let mut rng = Rng(seed);
+    ext.execute_with(|| {
+        let mut outcomes = Vec::new();
+        for index in 0..60 {
+            let issuance = Balances::total_issuance();
+            let (outcome, of_pallet) = step(&mut rng);
+            if let Err(problem) = check::<Test>() {
+                panic!("seed {seed}, step {index} ({outcome}): {problem}");
+            }
+            if of_pallet {
+                assert_eq!(Balances::total_issuance(), issuance, "seed {seed}, step {index}: issuance changed");
+            }
+            outcomes.push(outcome);
+        }
+        Run {
+            outcomes,
+            events: frame_system::Pallet::<Test>::events(),
+            root: sp_io::storage::root(sp_runtime::StateVersion::V1),
+        }
+    })
+}
+
+/// The same sequence where contracts run in the runtime itself, and through `pvm-host`
+/// on each backend: every outcome, event and the state must be the same.
+#[cfg(feature = "host-execution")]
+fn other_ways(seed: u64) -> Vec<(&'static str, Run)> {
+    let mut in_runtime = new_test_ext();
+    in_runtime.0.extensions.deregister(core::any::TypeId::of::<pvm_host::PvmHostExt>());
+    let mut ways = vec![("in the runtime", run_sequence(in_runtime, seed))];
+    for &backend in pvm::Backend::available() {
+        let engine = pvm::Engine::new(&pvm::Config { backend }).expect("an available backend");
+        let mut through_host = new_test_ext();
+        through_host.0.register_extension(pvm_host::PvmHostExt::with_engine(engine));
+        ways.push((backend.name(), run_sequence(through_host, seed)));
     }
-    true
+    ways
 }
 
 #[test]
 fn random_extrinsic_sequences_keep_the_invariants() {
     let sequences: u64 = std::env::var("PALLET_SEQUENCES").ok().and_then(|n| n.parse().ok()).unwrap_or(24);
-    let mut contracts_seen = 0;
     // What the sequences did, by event (printed with `--nocapture`).
     let mut seen = std::collections::BTreeMap::<&'static str, usize>::new();
     for seed in 0..sequences {
-        let mut rng = Rng(seed);
-        new_test_ext().execute_with(|| {
-            for index in 0..60 {
-                let issuance = Balances::total_issuance();
-                let of_pallet = step(&mut rng);
-                if let Err(problem) = check::<Test>() {
-                    panic!("seed {seed}, step {index}: {problem}");
-                }
-                if of_pallet {
-                    assert_eq!(Balances::total_issuance(), issuance, "seed {seed}, step {index}: issuance changed");
-                }
+        let run = run_sequence(new_test_ext(), seed);
+        #[cfg(feature = "host-execution")]
+        for (way, other) in other_ways(seed) {
+            if other != run {
+                let step = run.outcomes.iter().zip(&other.outcomes).position(|(a, b)| a != b);
+                panic!("seed {seed}: the run through pvm-host ({way}) differs at step {step:?}:\n{run:?}\n{other:?}");
             }
-            contracts_seen += contracts().len();
-            for record in frame_system::Pallet::<Test>::events() {
-                let kind = match record.event {
-                    RuntimeEvent::Contracts(event) => match event {
-                        crate::Event::CodeStored { .. } => "code stored",
-                        crate::Event::CodeRemoved { .. } => "code removed",
-                        crate::Event::Instantiated { .. } => "instantiated",
-                        crate::Event::Called { .. } => "called",
-                        crate::Event::ContractEmitted { .. } => "contract event",
-                        crate::Event::Terminated { .. } => "terminated",
-                        crate::Event::ContractCodeUpdated { .. } => "code set",
-                        _ => "other",
-                    },
-                    RuntimeEvent::Balances(pallet_balances::Event::Transfer { .. }) => "transfer",
-                    _ => continue,
-                };
-                *seen.entry(kind).or_default() += 1;
-            }
-        });
+        }
+        for record in &run.events {
+            let kind = match &record.event {
+                RuntimeEvent::Contracts(event) => match event {
+                    crate::Event::CodeStored { .. } => "code stored",
+                    crate::Event::CodeRemoved { .. } => "code removed",
+                    crate::Event::Instantiated { .. } => "instantiated",
+                    crate::Event::Called { .. } => "called",
+                    crate::Event::ContractEmitted { .. } => "contract event",
+                    crate::Event::Terminated { .. } => "terminated",
+                    crate::Event::ContractCodeUpdated { .. } => "code set",
+                    _ => "other",
+                },
+                RuntimeEvent::Balances(pallet_balances::Event::Transfer { .. }) => "transfer",
+                _ => continue,
+            };
+            *seen.entry(kind).or_default() += 1;
+        }
     }
     println!("{sequences} sequences of 60 steps: {seen:?}");
     // The sequences do reach contracts (not only failed uploads).
-    assert!(contracts_seen >= sequences as usize, "only {contracts_seen} contracts in {sequences} sequences");
+    let instantiated = seen.get("instantiated").copied().unwrap_or(0);
+    assert!(instantiated as u64 >= sequences, "only {instantiated} instantiations in {sequences} sequences");
 }

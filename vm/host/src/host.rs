@@ -42,7 +42,12 @@ sp_externalities::decl_extension! {
 impl PvmHostExt {
     /// State on the default engine (the compiler where the machine supports it).
     pub fn new() -> Self {
-        PvmHostExt(Host::new(pvm::Engine::default(), Limits::default()))
+        Self::with_engine(pvm::Engine::default())
+    }
+
+    /// State on `engine` (for comparing backends).
+    pub fn with_engine(engine: pvm::Engine) -> Self {
+        PvmHostExt(Host::new(engine, Limits::default()))
     }
 }
 
