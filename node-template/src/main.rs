@@ -8,6 +8,10 @@
 //! is the local testnet of Alice and Bob (with `--alice`/`--bob`), or any chain spec
 //! file, e.g. zombienet's (see `zombienet/`).
 
+// The node's errors are polkadot-sdk's (`sc_cli::Error`, `sc_service::Error`), large
+// by its design; boxing them here would only convert back and forth.
+#![allow(clippy::result_large_err)]
+
 mod chain_spec;
 mod cli;
 mod command;

@@ -5,7 +5,8 @@
 //! limits. After every step the pallet's invariants must hold, and an extrinsic of the
 //! pallet must not change the total issuance (the mock charges no fees). With
 //! `host-execution`, each sequence also runs with contracts in the runtime and through
-//! `pvm-host` on every backend, with the same outcomes, events and state root.
+//! `pvm-host` on every backend and on a node whose limits force the runtime to run
+//! most frames itself, with the same outcomes, events and state root.
 //! `PALLET_SEQUENCES=N` runs N sequences (default 24) of 60 steps.
 
 use codec::Encode;
@@ -250,6 +251,12 @@ fn other_ways(seed: u64) -> Vec<(&'static str, Run)> {
         through_host.0.register_extension(pvm_host::PvmHostExt::with_engine(engine));
         ways.push((backend.name(), run_sequence(through_host, seed)));
     }
+    // A node that takes one code and one instance per runtime call: the pallet runs the
+    // rest itself (nested frames, other codes), with the same results.
+    let limits = pvm_host::Limits { modules: 1, instances: 1 };
+    let mut tiny = new_test_ext();
+    tiny.0.register_extension(pvm_host::PvmHostExt::from(pvm_host::Host::new(pvm::Engine::default(), limits)));
+    ways.push(("a node with tiny limits", run_sequence(tiny, seed)));
     ways
 }
 
