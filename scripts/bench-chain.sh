@@ -17,10 +17,9 @@
 # - pvm-node --dev (the runtime's Wasm): in the Wasm on the interpreter, and through
 #   pvm-host on the node's compiler.
 #
-# A dry run is a runtime API call. Through pvm-client (subxt, WebSocket) every dry run
-# on the node costs a fixed ~90 ms of transport here, so the node's rows are measured
-# again as plain HTTP `state_call`s of `ContractsApi_call` (python3's urllib; under a
-# millisecond of overhead), which is what the figures of the README use.
+# A dry run is a runtime API call. The node's rows are measured again as plain HTTP
+# `state_call`s of `ContractsApi_call` (python3's urllib; under a millisecond of
+# overhead): a check on pvm-client's own figures, and what the README's table uses.
 # Not part of the test command (building the node takes tens of minutes at first).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,8 +48,8 @@ client="$root/target/release/pvm-client"
 blob="$out/compute.polkavm"
 
 # The cases: a name and the call's arguments (message index, then its input).
-# A dry run over RPC costs a fixed ~90 ms here (round trips), so the node needs long
-# calls: the emulator for 200 frames is 0.7 G gas. The empty sieve is the fixed cost.
+# The emulator for 200 frames is 0.7 G gas; the empty sieve is a call's fixed cost
+# (frame, code load, runtime call).
 cases=(
     "emulator 200 frames|--arg u8:1 --arg u32:200"
     "sieve 1,048,448|--arg u8:0 --arg u32:1048448"
