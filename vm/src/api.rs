@@ -197,24 +197,30 @@ impl From<ParseError> for Error {
 
 struct ModuleInner {
     blob: ProgramBlob,
-    code: Code,
     map: MemoryMap,
-    plan: GasPlan,
+    /// What the interpreter translates from (each instance the blocks it runs).
+    source: interpreter::Source,
     program: Program,
     heap_limit: u32,
 }
 
 /// The code as a backend translated it.
+// One per module, behind the module's `Arc`: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 enum Program {
-    Interpreter(interpreter::Compiled),
+    /// The interpreter translates while it runs, from [`ModuleInner::source`].
+    Interpreter,
     #[cfg(pvm_compiler)]
     Compiler(compiler::Program),
 }
 
 /// An instance's backend state. A compiled module's instance is a compiler instance,
-/// or an interpreter instance running the compiler's lowered program where the
+/// or an interpreter instance (translating from the module's source) where the
 /// compiler's memory could not be set up (out of address space): the two agree
 /// exactly, so only speed differs.
+// One per instance, never in a collection: boxing would cost an allocation per
+// instantiation for nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone)]
 enum InstanceState {
     Interpreter(interpreter::Instance),
@@ -226,32 +232,28 @@ enum InstanceState {
 macro_rules! with_backend {
     ($instance:expr, |$state:ident, $program:ident| $body:expr) => {
         match (&$instance.module.0.program, &$instance.state) {
-            (Program::Interpreter($program), InstanceState::Interpreter($state)) => $body,
-            #[cfg(pvm_compiler)]
-            (Program::Compiler($program), InstanceState::Compiler($state)) => $body,
-            #[cfg(pvm_compiler)]
-            (Program::Compiler(compiled), InstanceState::Interpreter($state)) => {
-                let $program = &compiled.lowered;
+            (_, InstanceState::Interpreter($state)) => {
+                let $program = &$instance.module.0.source;
                 $body
             }
             #[cfg(pvm_compiler)]
-            (Program::Interpreter(_), InstanceState::Compiler(_)) => {
+            (Program::Compiler($program), InstanceState::Compiler($state)) => $body,
+            #[cfg(pvm_compiler)]
+            (Program::Interpreter, InstanceState::Compiler(_)) => {
                 unreachable!("compiler instances are made for compiled modules only")
             }
         }
     };
     (mut $instance:expr, |$state:ident, $program:ident| $body:expr) => {
         match (&$instance.module.0.program, &mut $instance.state) {
-            (Program::Interpreter($program), InstanceState::Interpreter($state)) => $body,
-            #[cfg(pvm_compiler)]
-            (Program::Compiler($program), InstanceState::Compiler($state)) => $body,
-            #[cfg(pvm_compiler)]
-            (Program::Compiler(compiled), InstanceState::Interpreter($state)) => {
-                let $program = &compiled.lowered;
+            (_, InstanceState::Interpreter($state)) => {
+                let $program = &$instance.module.0.source;
                 $body
             }
             #[cfg(pvm_compiler)]
-            (Program::Interpreter(_), InstanceState::Compiler(_)) => {
+            (Program::Compiler($program), InstanceState::Compiler($state)) => $body,
+            #[cfg(pvm_compiler)]
+            (Program::Interpreter, InstanceState::Compiler(_)) => {
                 unreachable!("compiler instances are made for compiled modules only")
             }
         }
@@ -266,7 +268,7 @@ impl fmt::Debug for Module {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Module")
             .field("isa", &self.0.blob.isa)
-            .field("instructions", &self.0.code.instructions().len())
+            .field("code_len", &self.0.source.layout.code_len())
             .finish()
     }
 }
@@ -292,8 +294,15 @@ impl Module {
             config.aux_data_size,
         )
         .map_err(Error::MemoryMap)?;
-        let code = Code::decode(blob.isa, &blob.code);
+        let source = interpreter::Source::new(
+            blob.isa,
+            blob.code.clone(),
+            config.cost_model.clone(),
+            config.gas_metering,
+            config.end_of_code,
+        );
         if blob.isa == InstructionSet::JamV1 {
+            let code = Code::decode(blob.isa, &blob.code);
             // Like the reference, JamV1 code must decode without invalid instructions,
             // and must not be able to run off its end.
             let instructions = code.instructions();
@@ -306,28 +315,27 @@ impl Module {
         // Like the reference, an export may point into the middle of a basic block
         // (calling it charges the whole block), but it must be an instruction start.
         for export in &blob.exports {
-            if code.index_of(export.pc).is_none() {
+            if !source.layout.is_instruction_start(export.pc) {
                 return Err(Error::InvalidExport { name: export.name().into_owned(), pc: export.pc });
             }
         }
-        let plan = GasPlan::new(&code, &config.cost_model);
-        let lowered = interpreter::Compiled::new(&code, &plan, config.gas_metering, config.end_of_code);
         let program = match engine.backend() {
-            Backend::Interpreter => Program::Interpreter(lowered),
+            Backend::Interpreter => Program::Interpreter,
             #[cfg(pvm_compiler)]
             Backend::Compiler => {
+                let lowered = interpreter::compile::Compiled::eager(&source);
                 Program::Compiler(compiler::Program::new(lowered).map_err(|_| Error::CompilationFailed)?)
             }
             other => return Err(Error::BackendUnavailable(other)),
         };
         let heap_limit = config.max_heap_size.unwrap_or(u32::MAX);
-        Ok(Module(Arc::new(ModuleInner { blob, code, map, plan, program, heap_limit })))
+        Ok(Module(Arc::new(ModuleInner { blob, map, source, program, heap_limit })))
     }
 
     /// The backend this module runs on.
     pub fn backend(&self) -> Backend {
         match self.0.program {
-            Program::Interpreter(_) => Backend::Interpreter,
+            Program::Interpreter => Backend::Interpreter,
             #[cfg(pvm_compiler)]
             Program::Compiler(_) => Backend::Compiler,
         }
@@ -338,9 +346,10 @@ impl Module {
         &self.0.blob
     }
 
-    /// The decoded code.
-    pub fn code(&self) -> &Code {
-        &self.0.code
+    /// The decoded code: the whole code section, decoded on every call (the backends
+    /// decode only what they run; this is for tools and checks).
+    pub fn code(&self) -> Code {
+        Code::decode(self.0.blob.isa, &self.0.blob.code)
     }
 
     /// The instruction set.
@@ -353,9 +362,10 @@ impl Module {
         &self.0.map
     }
 
-    /// The gas plan (cost of each basic block).
-    pub fn gas_plan(&self) -> &GasPlan {
-        &self.0.plan
+    /// The gas plan (cost of each basic block), computed on every call like
+    /// [`Module::code`].
+    pub fn gas_plan(&self) -> GasPlan {
+        GasPlan::new(&self.code(), &self.0.source.model)
     }
 
     /// The exports.
@@ -392,7 +402,7 @@ impl Module {
     }
 
     fn interpreter_instance(&self, memory: Memory, report_page_faults: bool) -> RawInstance {
-        let state = InstanceState::Interpreter(interpreter::Instance::new(memory, report_page_faults));
+        let state = InstanceState::Interpreter(interpreter::Instance::new(&self.0.source, memory, report_page_faults));
         RawInstance { module: self.clone(), state }
     }
 
@@ -517,9 +527,12 @@ impl RawInstance {
     /// whole block, like the reference.
     pub fn set_next_pc(&mut self, pc: u32) -> Result<(), Error> {
         let inner = &self.module.0;
-        let index = inner.code.index_of(pc).ok_or(Error::InvalidPc(pc))?;
-        let block_cost = (!inner.code.is_block_start(index)).then(|| inner.plan.cost_of_block_containing(index));
-        with_backend!(mut self, |state, program| state.set_next_instruction(program, index, block_cost));
+        let layout = &inner.source.layout;
+        if !layout.is_instruction_start(pc) {
+            return Err(Error::InvalidPc(pc));
+        }
+        let block_cost = (!layout.is_block_start(pc)).then(|| inner.source.cost_of_block_containing(pc));
+        with_backend!(mut self, |state, program| state.set_next_instruction(program, pc, block_cost));
         Ok(())
     }
 
@@ -538,6 +551,18 @@ impl RawInstance {
             self.set_reg(reg, value);
         }
         Ok(())
+    }
+
+    /// The interpreter translates code when it first runs it; this translates all of
+    /// it now. Nothing observable changes (gas, results and stops are the same either
+    /// way): for tests that show it, and for benchmarks. No effect on other backends.
+    #[doc(hidden)]
+    pub fn translate_all(&mut self) {
+        match &mut self.state {
+            InstanceState::Interpreter(state) => state.translate_all(&self.module.0.source),
+            #[cfg(pvm_compiler)]
+            InstanceState::Compiler(_) => {}
+        }
     }
 
     /// Runs until the next interrupt.

@@ -112,9 +112,9 @@ pub(crate) trait BackendInstance {
     fn program_counter(&self, program: &Self::Program) -> u32;
     /// Where the next run continues.
     fn next_program_counter(&self, program: &Self::Program) -> u32;
-    /// Continues at the instruction with index `index`, which starts at a basic block
-    /// (`block_cost` = `None`) or in the middle of one whose whole cost is charged
+    /// Continues at the instruction starting at `pc`, which starts a basic block
+    /// (`block_cost` = `None`) or is in the middle of one whose whole cost is charged
     /// when the run starts.
-    fn set_next_instruction(&mut self, program: &Self::Program, index: usize, block_cost: Option<u32>);
+    fn set_next_instruction(&mut self, program: &Self::Program, pc: u32, block_cost: Option<u32>);
     fn run(&mut self, program: &Self::Program) -> Interrupt;
 }

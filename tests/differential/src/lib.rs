@@ -862,6 +862,12 @@ pub fn run_pvm(blob: &[u8], args: &[u64], gas: i64) -> Trace {
 
 /// Runs `blob` on one of `pvm`'s backends.
 pub fn run_pvm_on(backend: pvm::Backend, blob: &[u8], args: &[u64], gas: i64) -> Trace {
+    run_pvm_with(backend, false, blob, args, gas)
+}
+
+/// Like [`run_pvm_on`]; `warm` translates the whole program before it runs (the
+/// interpreter otherwise translates a block when it first reaches it).
+pub fn run_pvm_with(backend: pvm::Backend, warm: bool, blob: &[u8], args: &[u64], gas: i64) -> Trace {
     let engine = match pvm::Engine::new(&pvm::Config { backend }) {
         Ok(engine) => engine,
         Err(error) => return rejected(error.to_string()),
@@ -880,6 +886,9 @@ pub fn run_pvm_on(backend: pvm::Backend, blob: &[u8], args: &[u64], gas: i64) ->
         export_pc,
     };
     let mut instance = module.instantiate();
+    if warm {
+        instance.translate_all();
+    }
     let Some(pc) = export_pc else {
         return Trace { loaded: Ok(layout), events: Vec::new(), memory: Vec::new(), heap_size: 0 };
     };
@@ -1052,6 +1061,17 @@ pub fn check(blob: &[u8], args: &[u64], gas: i64) -> Result<Verdict, String> {
         Ok(traces) => traces,
         Err(why) => return Ok(Verdict::Inconclusive(why)),
     };
+    // The interpreter translates code when it first reaches it: translating all of it
+    // first must not change anything.
+    let warm = run_pvm_with(pvm::Backend::Interpreter, true, blob, args, gas);
+    if warm != ours {
+        let difference = first_difference(&warm, &ours).unwrap_or_else(|| "the traces differ".into());
+        return Err(format!(
+            "pvm's interpreter differs when the code is translated before it runs (shown as pvm) from when it is \
+             translated as it runs (shown as the reference): {difference}\n{}",
+            disassemble(blob, &warm, &ours)
+        ));
+    }
     // Every other backend of pvm must agree with its interpreter exactly.
     for &backend in pvm::Backend::available().iter().filter(|&&backend| backend != pvm::Backend::Interpreter) {
         let other = run_pvm_on(backend, blob, args, gas);

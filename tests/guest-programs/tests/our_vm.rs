@@ -296,3 +296,59 @@ fn heap_demo_runs_identically_on_polkavm_and_pvm() {
         assert!(ours.iter().all(|&(_, gas)| gas > 0), "{isa}: every call costs gas");
     }
 }
+
+/// One stop of a run: the interrupt, pc, next pc, gas and registers.
+type Stop = (String, u32, u32, i64, Vec<u64>);
+
+/// Runs `export` of `module` with no arguments and `gas`, answering host calls with 0,
+/// until it finishes, traps, runs out of gas or stops 100 times. `warm` translates the
+/// whole program first.
+fn stops(module: &Module, export: u32, gas: i64, warm: bool) -> Vec<Stop> {
+    let mut instance = module.instantiate();
+    if warm {
+        instance.translate_all();
+    }
+    instance.prepare_call(export, &[]).unwrap();
+    instance.set_gas(gas);
+    let mut stops = Vec::new();
+    for _ in 0..100 {
+        let interrupt = instance.run();
+        let regs = Reg::ALL.iter().map(|&reg| instance.reg(reg)).collect();
+        stops.push((
+            format!("{interrupt:?}"),
+            instance.program_counter(),
+            instance.next_program_counter(),
+            instance.gas(),
+            regs,
+        ));
+        match interrupt {
+            pvm::Interrupt::Ecalli(_) => instance.set_reg(Reg::A0, 0),
+            _ => break,
+        }
+    }
+    stops
+}
+
+/// The interpreter translates a block when it first reaches it. Every export of every
+/// guest program, called with several gas limits (so that it stops at many places),
+/// stops identically whether the code was translated before it ran or as it ran.
+#[test]
+fn every_export_runs_the_same_cold_and_warm() {
+    let engine = Engine::new(&pvm::Config { backend: pvm::Backend::Interpreter }).unwrap();
+    let mut runs = 0;
+    for &program in programs() {
+        for isa in Isa::ALL {
+            let Some(bytes) = blob(program, isa) else { continue };
+            let module = Module::new(&engine, &ModuleConfig::default(), bytes).unwrap();
+            for export in module.exports() {
+                for gas in [0, 1, 7, 50, 333, 2_000, 10_000, 100_000, 5_000_000] {
+                    let cold = stops(&module, export.pc, gas, false);
+                    let warm = stops(&module, export.pc, gas, true);
+                    assert_eq!(cold, warm, "{program} ({isa}) {}: gas {gas}", export.name());
+                    runs += 1;
+                }
+            }
+        }
+    }
+    assert!(runs > 100, "only {runs} runs");
+}

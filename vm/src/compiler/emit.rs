@@ -346,6 +346,7 @@ impl Emitter {
                 asm!(self ; js =>stub);
             }
             Kind::Invalid => self.stop(exit::INVALID_INSTRUCTION, index, None),
+            Kind::Translate => unreachable!("an eager translation has no stubs"),
             Kind::InvalidBranch => self.stop(exit::INVALID_JUMP, index, Some(op.target)),
             _ => match kind.instruction() {
                 Some((opcode, is_64_bit)) => self.instruction(index, opcode, is_64_bit, op),

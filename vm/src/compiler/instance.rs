@@ -335,8 +335,10 @@ impl BackendInstance for Instance {
         self.ecalli_next_pc.unwrap_or_else(|| program.lowered.pc_of_op(self.next_op))
     }
 
-    fn set_next_instruction(&mut self, program: &Program, index: usize, block_cost: Option<u32>) {
-        self.next_op = program.lowered.instruction_op[index];
+    fn set_next_instruction(&mut self, program: &Program, pc: u32, block_cost: Option<u32>) {
+        self.next_op = program.lowered.translated_op_at(pc);
+        // Until it runs, the instruction to run is the current one (if gas stops it).
+        self.interrupted_op = self.next_op;
         self.pending_charge = block_cost.filter(|_| program.lowered.metering);
         self.trap_reason = None;
         self.ecalli_next_pc = None;
@@ -362,7 +364,7 @@ impl BackendInstance for Instance {
                 let _running = Running::new(self.reservation.context());
                 // SAFETY: the reservation was set up for this program's module (its
                 // memory map and code range), this thread is marked as running it, and
-                // `next_op` is a valid operation (from `instruction_op`, an interrupted
+                // `next_op` is a valid operation (from `translated_op_at`, an interrupted
                 // operation or the successor of one that continues).
                 unsafe { program.enter(self.reservation.base(), self.next_op) };
             }

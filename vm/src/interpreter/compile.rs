@@ -3,12 +3,13 @@
 //! branch targets (as operation indices), plus one gas-charging operation at the
 //! start of every basic block. The executor never looks at the wire encoding.
 
+use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
 use crate::api::EndOfCode;
-use crate::gas::GasPlan;
-use crate::isa::Opcode;
-use crate::program::{Code, Instruction};
+use crate::gas::CostModel;
+use crate::isa::{InstructionSet, Opcode};
+use crate::program::{Instruction, Layout, RawCode};
 
 /// Marks a jump-table slot or target that is not a valid jump destination.
 pub(crate) const INVALID_TARGET: u32 = u32::MAX;
@@ -93,7 +94,7 @@ define_kinds! {
     // Each kind is named after the instruction it executes, but those marked `(internal)`
     // (the translator's own) and `(w32 X)` (the 32-bit form of instruction `X`).
     // Reordering them changes the executor's code layout, and its speed slightly.
-    ChargeGas (internal), Trap, Invalid (internal), InvalidBranch (internal), Ecalli, Sbrk, Memset,
+    ChargeGas (internal), Translate (internal), Trap, Invalid (internal), InvalidBranch (internal), Ecalli, Sbrk, Memset,
     Jump, JumpIndirect, LoadImmAndJump, LoadImmAndJumpIndirect,
     BranchEq, BranchNotEq, BranchLessUnsigned, BranchLessSigned, BranchGreaterOrEqualUnsigned, BranchGreaterOrEqualSigned,
     BranchEqImm, BranchNotEqImm, BranchLessUnsignedImm, BranchLessOrEqualUnsignedImm, BranchGreaterOrEqualUnsignedImm,
@@ -231,86 +232,205 @@ impl Kind {
     }
 }
 
-/// A program translated for the interpreter.
+/// What translation reads: the code and where its instructions and blocks start, and
+/// the gas rules. Shared by all instances of a module.
+#[derive(Clone, Debug)]
+pub(crate) struct Source {
+    pub raw: RawCode,
+    pub layout: Layout,
+    pub model: CostModel,
+    pub metering: bool,
+    pub end_of_code: EndOfCode,
+    pub is_64_bit: bool,
+}
+
+impl Source {
+    pub fn new(isa: InstructionSet, raw: RawCode, model: CostModel, metering: bool, end_of_code: EndOfCode) -> Self {
+        let layout = Layout::new(isa, &raw);
+        Source { raw, layout, model, metering, end_of_code, is_64_bit: isa.is_64_bit() }
+    }
+
+    /// The instructions of the basic block starting at `pc`, and its cost: the sum of
+    /// its instructions' costs, plus the implicit trap's if it runs off the end of the
+    /// code (the rule [`crate::gas::GasPlan`] states for the whole program).
+    fn block(&self, pc: u32, instructions: &mut Vec<Instruction>) -> u32 {
+        instructions.clear();
+        let code_len = self.layout.code_len();
+        let mut at = pc;
+        let mut cost = 0u32;
+        loop {
+            let instruction = self.layout.instruction_at(&self.raw, at);
+            cost = cost.saturating_add(self.model.cost(instruction.opcode));
+            instructions.push(instruction);
+            at = instruction.next_pc();
+            if instruction.ends_basic_block() {
+                return cost;
+            }
+            if at >= code_len {
+                return cost.saturating_add(self.model.cost(Some(Opcode::Trap)));
+            }
+        }
+    }
+
+    /// The cost of the basic block containing the instruction at `pc`.
+    pub fn cost_of_block_containing(&self, pc: u32) -> u32 {
+        self.block(self.layout.block_start_of(pc), &mut Vec::new())
+    }
+}
+
+/// How many blocks translated before a region translates again rather than jump to.
+const MAX_COPIES: u32 = 4;
+
+/// A jump-table slot whose target is valid but not translated yet.
+pub(crate) const UNTRANSLATED: u32 = u32::MAX - 1;
+
+/// A program translated for the interpreter, all at once (for the compiler, which
+/// starts from it) or a basic block at a time, when execution first reaches it.
 #[derive(Clone, Debug)]
 pub(crate) struct Compiled {
     /// Invariant, relied upon by the executor's unchecked fetches: every branch
-    /// target, jump-table target and `instruction_op` entry is a valid index; every
-    /// operation that can continue at the next index is followed by another operation;
-    /// every register field (`d`, `a`, `b`) is below 16; with metering, every branch
-    /// and jump target, jump-table target and not-taken side of a branch is a
-    /// `ChargeGas`; a superinstruction is followed by its second part. The last operation is always
-    /// a `Trap` (at the end of the code). [`Compiled::check_invariants`] verifies it
-    /// after every translation.
+    /// target, jump-table target and block entry is a valid index; every operation
+    /// that can continue at the next index is followed by another operation; every
+    /// register field (`d`, `a`, `b`) is below 16; with metering, every branch and
+    /// jump target, jump-table target and not-taken side of a branch is a
+    /// `ChargeGas`; a superinstruction is followed by its second part.
+    /// [`Compiled::check_invariants`] verifies it for every translated range.
+    ///
+    /// A target that is not translated yet is a stub: `ChargeGas` of nothing (with
+    /// metering), then `Translate`, which stops the executor so that the block is
+    /// translated and the branch patched; execution then continues at the block's own
+    /// `ChargeGas`. A block whose not-taken side was translated before it ends in a
+    /// `ChargeGas` of nothing and a `Jump` there. Neither changes what is charged.
     pub ops: Vec<Op>,
     /// The guest pc of each operation (for traps, faults and host calls).
     pub op_pc: Vec<u32>,
-    /// For each instruction index: the index of its first operation (its block's
-    /// gas charge if it starts a block).
-    pub instruction_op: Vec<u32>,
-    /// For each jump table entry: the operation to continue at, or `INVALID_TARGET`.
+    /// For each jump table entry: the operation to continue at, `INVALID_TARGET`, or
+    /// `UNTRANSLATED`.
     pub jump_table_ops: Vec<u32>,
     /// The length of the code (the pc of the implicit trap at its end).
     pub code_len: u32,
     pub is_64_bit: bool,
     /// Whether gas is metered (`memset` charges per byte only then).
     pub metering: bool,
+    /// The first operation of every translated block (its `ChargeGas` with metering),
+    /// by pc; the end of the code too once translated.
+    blocks: BTreeMap<u32, u32>,
+    /// Stubs, by the pc of the block they stand for.
+    stubs: BTreeMap<u32, u32>,
+    /// Operations that jump to a stub, by target pc: patched when it is translated.
+    waiting: BTreeMap<u32, Vec<u32>>,
+    /// Branches translated but not yet pointed at their targets: `(operation, pc)`.
+    fixups: Vec<(u32, u32)>,
+    /// The pcs of the blocks translated since the last [`Compiled::resolve`].
+    new_blocks: Vec<u32>,
 }
 
 impl Compiled {
-    pub fn new(code: &Code, plan: &GasPlan, metering: bool, end_of_code: EndOfCode) -> Self {
-        let instructions = code.instructions();
-        let mut cost_at_start = alloc::vec![None; instructions.len() + 1];
-        for &(start, cost) in &plan.blocks {
-            cost_at_start[start] = Some(cost);
+    /// Nothing translated yet.
+    pub fn empty(source: &Source) -> Self {
+        let jump_table_ops = source
+            .raw
+            .jump_table
+            .iter()
+            .map(|&pc| if source.layout.is_block_start(pc) { UNTRANSLATED } else { INVALID_TARGET })
+            .collect();
+        Compiled {
+            ops: Vec::new(),
+            op_pc: Vec::new(),
+            jump_table_ops,
+            code_len: source.layout.code_len(),
+            is_64_bit: source.is_64_bit,
+            metering: source.metering,
+            blocks: BTreeMap::new(),
+            stubs: BTreeMap::new(),
+            waiting: BTreeMap::new(),
+            fixups: Vec::new(),
+            new_blocks: Vec::new(),
         }
+    }
 
-        // First pass: where does each instruction's first operation go?
-        let mut instruction_op = Vec::with_capacity(instructions.len() + 1);
-        let mut next_op = 0u32;
-        for (index, instruction) in instructions.iter().enumerate() {
-            instruction_op.push(next_op);
-            if metering && cost_at_start[index].is_some() {
-                next_op += 1;
+    /// The whole program, in code order, ending in the implicit trap at the end of
+    /// the code: no stubs, every jump-table slot resolved.
+    #[cfg_attr(not(pvm_compiler), allow(dead_code))]
+    pub fn eager(source: &Source) -> Self {
+        let mut compiled = Self::empty(source);
+        let mut block = Vec::new();
+        let mut pc = 0;
+        while pc < compiled.code_len {
+            if !compiled.blocks.contains_key(&pc) {
+                compiled.translate_region(source, pc, &mut block);
             }
-            if emits_op(code, end_of_code, instruction) {
-                next_op += 1;
+            pc = source.layout.next_block_start(pc);
+        }
+        if !compiled.blocks.contains_key(&compiled.code_len) {
+            compiled.translate_end(source, false);
+        }
+        compiled.resolve();
+        for (slot, &pc) in compiled.jump_table_ops.iter_mut().zip(&source.raw.jump_table) {
+            if *slot == UNTRANSLATED {
+                *slot = compiled.blocks[&pc];
             }
         }
-        instruction_op.push(next_op);
-
-        let target_op = |pc: u32| -> Option<u32> { code.jump_target(pc).map(|index| instruction_op[index]) };
-        let mut compiler = Compiler {
-            ops: Vec::with_capacity(next_op as usize + 1),
-            op_pc: Vec::with_capacity(next_op as usize + 1),
-            is_64_bit: code.isa().is_64_bit(),
-        };
-        for (index, instruction) in instructions.iter().enumerate() {
-            if metering {
-                if let Some(cost) = cost_at_start[index] {
-                    compiler.push(instruction.pc, charge(cost));
-                }
-            }
-            if emits_op(code, end_of_code, instruction) {
-                compiler.translate(code, end_of_code, instruction, &target_op);
-            }
-        }
-        // Running off the end of the code (after an instruction that does not end its
-        // block) is an implicit trap at the end, paid for by that block. Where the end
-        // is a jump target of its own, that trap is a block and is charged.
-        let ends_in_open_block = instructions.last().is_some_and(|i| !i.ends_basic_block());
-        if end_of_code == EndOfCode::ImplicitTrap && metering && !ends_in_open_block {
-            compiler.push(code.code_len(), charge(plan.end_of_code_cost));
-        }
-        compiler.push(code.code_len(), op(Kind::Trap));
-        let Compiler { mut ops, op_pc, is_64_bit } = compiler;
-        fuse(&mut ops);
-
-        let jump_table_ops = code.jump_table().iter().map(|&pc| target_op(pc).unwrap_or(INVALID_TARGET)).collect();
-        let code_len = code.code_len();
-        let compiled = Compiled { ops, op_pc, instruction_op, jump_table_ops, code_len, is_64_bit, metering };
-        compiled.check_invariants();
+        compiled.check_invariants(0);
         compiled
+    }
+
+    /// Translates every block not translated yet, in code order, as execution would
+    /// reach them (stubs, patches and all): for tests that run code warm and cold.
+    pub fn translate_all(&mut self, source: &Source) {
+        let mut pc = 0;
+        while pc < self.code_len {
+            self.block_op(source, pc);
+            pc = source.layout.next_block_start(pc);
+        }
+        for slot in 0..self.jump_table_ops.len() {
+            if self.jump_table_ops[slot] == UNTRANSLATED {
+                self.slot_op(source, slot);
+            }
+        }
+    }
+
+    /// The operation where the instruction at `pc` (an instruction start) begins,
+    /// translating its block first if needed: its block's `ChargeGas` at a block
+    /// start, else the first operation at or after it.
+    pub fn op_at(&mut self, source: &Source, pc: u32) -> u32 {
+        let start = source.layout.block_start_of(pc);
+        let block_op = self.block_op(source, start);
+        self.translated_op(block_op, pc)
+    }
+
+    /// Like [`Compiled::op_at`] for a program translated eagerly, where the block
+    /// containing `pc` is the last one that starts at or before it.
+    #[cfg_attr(not(pvm_compiler), allow(dead_code))]
+    pub fn translated_op_at(&self, pc: u32) -> u32 {
+        let (_, &block_op) = self.blocks.range(..=pc).next_back().expect("the first block starts at 0");
+        self.translated_op(block_op, pc)
+    }
+
+    fn translated_op(&self, block_op: u32, pc: u32) -> u32 {
+        let first = block_op as usize;
+        let offset = self.op_pc[first..].iter().position(|&op_pc| op_pc >= pc).unwrap_or(0);
+        (first + offset) as u32
+    }
+
+    /// The first operation of the block at `pc` (a block start, or the end of the
+    /// code), translating it if needed.
+    pub fn block_op(&mut self, source: &Source, pc: u32) -> u32 {
+        if let Some(&op) = self.blocks.get(&pc) {
+            return op;
+        }
+        let first_new = self.ops.len();
+        self.translate_region(source, pc, &mut Vec::new());
+        self.resolve();
+        self.check_invariants(first_new);
+        self.blocks[&pc]
+    }
+
+    /// Where jump-table slot `slot` (a valid target) goes, translating it if needed.
+    pub fn slot_op(&mut self, source: &Source, slot: usize) -> u32 {
+        let op = self.block_op(source, source.raw.jump_table[slot]);
+        self.jump_table_ops[slot] = op;
+        op
     }
 
     /// The guest pc of operation `op` (the end of the code past the last one).
@@ -318,16 +438,124 @@ impl Compiled {
         self.op_pc.get(op as usize).copied().unwrap_or(self.code_len)
     }
 
-    /// Verifies the invariant documented on [`Compiled::ops`], so that a translator
-    /// bug is a panic at load time rather than an out-of-bounds access at run time.
-    /// Linear in the program size.
-    pub fn check_invariants(&self) {
+    fn push(&mut self, pc: u32, op: Op) {
+        self.ops.push(op);
+        self.op_pc.push(pc);
+    }
+
+    fn next_index(&self) -> u32 {
+        self.ops.len() as u32
+    }
+
+    /// Translates the block at `pc` and the ones execution falls into from it, until
+    /// a block that cannot fall through, or the end of the code. A block translated
+    /// before is translated again, up to [`MAX_COPIES`] of them in a row (so that
+    /// falling into it stays a plain step), and then jumped to.
+    fn translate_region(&mut self, source: &Source, mut pc: u32, block: &mut Vec<Instruction>) {
+        let first = self.ops.len();
+        let mut copies = 0;
+        loop {
+            let translated = self.blocks.get(&pc).copied();
+            if let Some(op) = translated {
+                if copies == MAX_COPIES || pc >= self.code_len {
+                    if self.metering {
+                        self.push(pc, charge(0));
+                    }
+                    self.push(pc, Op { target: op, ..self::op(Kind::Jump) });
+                    break;
+                }
+                copies += 1;
+            }
+            if pc >= self.code_len {
+                self.translate_end(source, false);
+                break;
+            }
+            if translated.is_none() {
+                self.blocks.insert(pc, self.next_index());
+                self.new_blocks.push(pc);
+            }
+            let cost = source.block(pc, block);
+            if self.metering {
+                self.push(pc, charge(cost));
+            }
+            for instruction in block.iter() {
+                if emits_op(source, instruction) {
+                    self.translate(source, instruction);
+                }
+            }
+            let last = block.last().expect("a block has an instruction");
+            pc = last.next_pc();
+            if !last.ends_basic_block() {
+                // It ran off the end of the code: the implicit trap was paid for.
+                self.translate_end(source, true);
+                break;
+            }
+            if !last.opcode.is_some_and(Opcode::can_fall_through) {
+                break;
+            }
+        }
+        fuse(&mut self.ops[first..]);
+    }
+
+    /// The implicit trap at the end of the code. Where the end is a jump target of
+    /// its own (`open` = no block runs into it), that trap is a block and is charged.
+    fn translate_end(&mut self, source: &Source, open: bool) {
+        self.blocks.insert(self.code_len, self.next_index());
+        if source.end_of_code == EndOfCode::ImplicitTrap && self.metering && !open {
+            self.push(self.code_len, charge(source.model.cost(Some(Opcode::Trap))));
+        }
+        self.push(self.code_len, op(Kind::Trap));
+    }
+
+    /// Points the branches translated since the last call at their targets (or at
+    /// stubs), and the branches waiting for blocks translated since at those.
+    fn resolve(&mut self) {
+        for (referrer, pc) in core::mem::take(&mut self.fixups) {
+            let target = match self.blocks.get(&pc) {
+                Some(&target) => target,
+                None => {
+                    self.waiting.entry(pc).or_default().push(referrer);
+                    match self.stubs.get(&pc) {
+                        Some(&stub) => stub,
+                        None => {
+                            let stub = self.next_index();
+                            if self.metering {
+                                self.push(pc, charge(0));
+                            }
+                            self.push(pc, Op { target: pc, ..op(Kind::Translate) });
+                            self.stubs.insert(pc, stub);
+                            stub
+                        }
+                    }
+                }
+            };
+            self.ops[referrer as usize].target = target;
+        }
+        if self.waiting.is_empty() {
+            self.new_blocks.clear();
+            return;
+        }
+        for pc in core::mem::take(&mut self.new_blocks) {
+            if let Some(referrers) = self.waiting.remove(&pc) {
+                let op = self.blocks[&pc];
+                self.stubs.remove(&pc);
+                for referrer in referrers {
+                    self.ops[referrer as usize].target = op;
+                }
+            }
+        }
+    }
+
+    /// Verifies the invariant documented on [`Compiled::ops`] for the operations from
+    /// `first` on, so that a translator bug is a panic at translation rather than an
+    /// out-of-bounds access at run time. Linear in their number.
+    fn check_invariants(&self, first: usize) {
         let len = self.ops.len() as u32;
-        for (index, op) in self.ops.iter().enumerate() {
+        for (index, op) in self.ops.iter().enumerate().skip(first) {
             // A superinstruction starts like its first part, which is straight-line code.
             let kind = op.kind.parts().map_or(op.kind, |(first, _)| first);
             let (has_target, can_continue) = match kind {
-                Kind::Trap | Kind::Invalid | Kind::InvalidBranch => (false, false),
+                Kind::Trap | Kind::Invalid | Kind::InvalidBranch | Kind::Translate => (false, false),
                 Kind::Jump | Kind::LoadImmAndJump => (true, false),
                 Kind::JumpIndirect | Kind::LoadImmAndJumpIndirect => (false, false),
                 _ if kind.is_branch() => (true, true),
@@ -350,20 +578,16 @@ impl Compiled {
             assert!(op.d < 16 && op.a < 16 && op.b < 16, "operation {index} names a register out of range");
             assert!(!can_continue || index + 1 < self.ops.len(), "operation {index} has no successor");
         }
-        assert!(self.instruction_op.iter().all(|&i| i < len), "an instruction maps out of range");
-        assert!(
-            self.jump_table_ops.iter().all(|&i| i == INVALID_TARGET || i < len),
-            "a jump table entry is out of range"
-        );
+        let valid = |&i: &u32| i == INVALID_TARGET || i == UNTRANSLATED || i < len;
+        assert!(self.jump_table_ops.iter().all(valid), "a jump table entry is out of range");
         assert!(
             !self.metering
                 || self
                     .jump_table_ops
                     .iter()
-                    .all(|&i| i == INVALID_TARGET || self.ops[i as usize].kind == Kind::ChargeGas),
+                    .all(|&i| i == INVALID_TARGET || i == UNTRANSLATED || self.ops[i as usize].kind == Kind::ChargeGas),
             "a jump table entry is not a gas charge"
         );
-        assert_eq!(self.ops.last().map(|op| op.kind), Some(Kind::Trap), "the code must end with a trap");
         assert_eq!(self.ops.len(), self.op_pc.len());
     }
 }
@@ -437,45 +661,31 @@ fn charge(cost: u32) -> Op {
 /// `fallthrough` and `unlikely` only matter for block boundaries and gas, except a
 /// `fallthrough` into something that is not a valid jump target (the end of the
 /// code), which traps at the `fallthrough` like the reference.
-fn emits_op(code: &Code, end_of_code: EndOfCode, instruction: &Instruction) -> bool {
+fn emits_op(source: &Source, instruction: &Instruction) -> bool {
     match instruction.opcode {
         Some(Opcode::Unlikely) => false,
-        Some(Opcode::Fallthrough) => !falls_through_validly(code, end_of_code, instruction),
+        Some(Opcode::Fallthrough) => !falls_through_validly(source, instruction),
         _ => true,
     }
 }
 
 /// Whether the instruction after `instruction` is a valid jump target, which the
 /// reference requires of the not-taken side of a branch and of a `fallthrough`.
-fn falls_through_validly(code: &Code, end_of_code: EndOfCode, instruction: &Instruction) -> bool {
-    if instruction.next_pc() == code.code_len() {
-        end_of_code == EndOfCode::ImplicitTrap
-    } else if code.isa().uses_bitmask() {
-        code.jump_target(instruction.next_pc()).is_some()
+fn falls_through_validly(source: &Source, instruction: &Instruction) -> bool {
+    let layout = &source.layout;
+    if instruction.next_pc() == layout.code_len() {
+        source.end_of_code == EndOfCode::ImplicitTrap
+    } else if layout.isa().uses_bitmask() {
+        layout.is_block_start(instruction.next_pc())
     } else {
-        instruction.next_pc() < code.code_len()
+        instruction.next_pc() < layout.code_len()
     }
 }
 
-struct Compiler {
-    ops: Vec<Op>,
-    op_pc: Vec<u32>,
-    is_64_bit: bool,
-}
-
-impl Compiler {
-    fn push(&mut self, pc: u32, op: Op) {
-        self.ops.push(op);
-        self.op_pc.push(pc);
-    }
-
-    fn translate(
-        &mut self,
-        code: &Code,
-        end_of_code: EndOfCode,
-        instruction: &Instruction,
-        target_op: &dyn Fn(u32) -> Option<u32>,
-    ) {
+impl Compiled {
+    /// Appends the operation of one instruction. Branch targets are left to
+    /// [`Compiled::resolve`].
+    fn translate(&mut self, source: &Source, instruction: &Instruction) {
         use Opcode as O;
         let pc = instruction.pc;
         let Some(opcode) = instruction.opcode else {
@@ -674,12 +884,12 @@ impl Compiler {
         let mut operation = operation;
         if let Some(target_pc) = branch_target {
             let conditional = !matches!(opcode, O::Jump | O::LoadImmAndJump);
-            match target_op(target_pc) {
-                Some(index) if !conditional || falls_through_validly(code, end_of_code, instruction) => {
-                    operation.target = index
-                }
-                Some(_) => operation = Op { target: instruction.next_pc(), ..op(Kind::InvalidBranch) },
-                None => operation = Op { target: target_pc, ..op(Kind::InvalidBranch) },
+            if !source.layout.is_block_start(target_pc) {
+                operation = Op { target: target_pc, ..op(Kind::InvalidBranch) };
+            } else if conditional && !falls_through_validly(source, instruction) {
+                operation = Op { target: instruction.next_pc(), ..op(Kind::InvalidBranch) };
+            } else {
+                self.fixups.push((self.next_index(), target_pc));
             }
         }
         self.push(pc, operation);

@@ -9,7 +9,7 @@
 //! conditional moves and branch conditions compute is [`crate::semantics`]'s, called
 //! with that kind's constant opcode, so each arm still compiles to its own code alone.
 
-use super::compile::{Compiled, Kind, Op, INVALID_TARGET};
+use super::compile::{Compiled, Kind, Op, UNTRANSLATED};
 use crate::gas::Gas;
 use crate::interrupt::{Interrupt, TrapReason};
 use crate::isa::{Opcode, Shape};
@@ -63,6 +63,17 @@ enum Exit {
     Interrupt(Interrupt),
     Fault(Fault),
     Trap(TrapReason),
+    Untranslated(Untranslated),
+}
+
+/// Code that execution reached before it was translated: translate it, then continue
+/// at its block's first operation (its `ChargeGas`, not yet charged).
+#[derive(Copy, Clone, Debug)]
+pub(crate) enum Untranslated {
+    /// A branch went to the stub for the block at this pc.
+    Block(u32),
+    /// A dynamic jump went through this jump-table slot.
+    Slot(u32),
 }
 
 impl Machine {
@@ -79,12 +90,16 @@ impl Machine {
         }
     }
 
-    /// Runs until an interrupt.
-    pub fn run(&mut self, program: &Compiled) -> Interrupt {
+    /// Runs until an interrupt, or until execution reaches code not translated yet.
+    pub fn run(&mut self, program: &Compiled) -> Result<Interrupt, Untranslated> {
         self.ecalli_next_pc = None;
         let (op_index, exit) = self.execute(program);
+        if let Exit::Untranslated(untranslated) = exit {
+            return Err(untranslated);
+        }
         self.interrupted_op = op_index;
-        match exit {
+        Ok(match exit {
+            Exit::Untranslated(_) => unreachable!("returned above"),
             Exit::Interrupt(interrupt) => interrupt,
             Exit::Trap(reason) => {
                 self.trap_reason = Some(reason);
@@ -100,7 +115,7 @@ impl Machine {
                 self.trap_reason = Some(TrapReason::MemoryAccess(fault));
                 Interrupt::Trap
             }
-        }
+        })
     }
 
     /// Resolves a dynamic jump address through the jump table.
@@ -109,13 +124,12 @@ impl Machine {
         if address == RETURN_TO_HOST {
             return Err(Exit::Interrupt(Interrupt::Finished));
         }
-        let slot = if address != 0 && address % 2 == 0 {
-            program.jump_table_ops.get((address / 2 - 1) as usize).copied()
-        } else {
-            None
-        };
-        match slot {
-            Some(target) if target != INVALID_TARGET => Ok(target),
+        // `INVALID_TARGET` slots are above `UNTRANSLATED`.
+        let slot = (address / 2).wrapping_sub(1);
+        let target = if address % 2 == 0 { program.jump_table_ops.get(slot as usize).copied() } else { None };
+        match target {
+            Some(target) if target < UNTRANSLATED => Ok(target),
+            Some(UNTRANSLATED) => Err(Exit::Untranslated(Untranslated::Slot(slot))),
             _ => Err(Exit::Trap(TrapReason::InvalidJump { target: address })),
         }
     }
@@ -131,7 +145,7 @@ impl Machine {
         let metering = program.metering;
         // The current operation, as a pointer into `ops`: one addition per step instead
         // of an index scaled at every fetch. Only ever set to valid indices (see the
-        // invariant on `Compiled::ops`): `next_op` comes from `instruction_op`, an
+        // invariant on `Compiled::ops`): `next_op` comes from `Compiled::op_at`, an
         // interrupted index or an ecalli's successor; jumps use validated targets; an
         // operation that continues at the next index has a successor.
         let base = ops.as_ptr();
@@ -286,6 +300,7 @@ impl Machine {
                     gas -= cost;
                     next!()
                 }
+                Kind::Translate => exit!(Exit::Untranslated(Untranslated::Block(op.target))),
                 Kind::Trap => exit!(Exit::Trap(TrapReason::Explicit)),
                 Kind::Invalid => exit!(Exit::Trap(TrapReason::InvalidInstruction)),
                 Kind::InvalidBranch => exit!(Exit::Trap(TrapReason::InvalidJump { target: op.target })),

@@ -1,8 +1,8 @@
-//! The interpreter's instance state: the machine, and the mapping between guest
-//! program counters and the interpreter's operations.
+//! The interpreter's instance state: the machine, the code translated so far, and the
+//! mapping between guest program counters and the interpreter's operations.
 
-use super::compile::Compiled;
-use super::exec::Machine;
+use super::compile::{Compiled, Source};
+use super::exec::{Machine, Untranslated};
 use crate::backend::BackendInstance;
 use crate::gas::Gas;
 use crate::interrupt::{Interrupt, TrapReason};
@@ -13,18 +13,28 @@ pub(crate) struct Instance {
     machine: Machine,
     /// Gas for a block entered in its middle, charged when execution resumes.
     pending_charge: Option<u32>,
+    /// The blocks translated so far: an instance translates the code it runs, when
+    /// it first runs it (what is charged does not depend on it).
+    compiled: Compiled,
 }
 
 impl Instance {
-    pub fn new(memory: Memory, report_page_faults: bool) -> Self {
+    pub fn new(source: &Source, memory: Memory, report_page_faults: bool) -> Self {
         let mut machine = Machine::new(memory);
         machine.report_page_faults = report_page_faults;
-        Instance { machine, pending_charge: None }
+        Instance { machine, pending_charge: None, compiled: Compiled::empty(source) }
+    }
+}
+
+impl Instance {
+    /// See [`Compiled::translate_all`].
+    pub fn translate_all(&mut self, source: &Source) {
+        self.compiled.translate_all(source);
     }
 }
 
 impl BackendInstance for Instance {
-    type Program = Compiled;
+    type Program = Source;
 
     #[inline]
     fn reg(&self, index: usize) -> u64 {
@@ -72,22 +82,24 @@ impl BackendInstance for Instance {
         self.machine.trap_reason = reason;
     }
 
-    fn program_counter(&self, program: &Compiled) -> u32 {
-        program.pc_of_op(self.machine.interrupted_op)
+    fn program_counter(&self, _source: &Source) -> u32 {
+        self.compiled.pc_of_op(self.machine.interrupted_op)
     }
 
-    fn next_program_counter(&self, program: &Compiled) -> u32 {
-        self.machine.ecalli_next_pc.unwrap_or_else(|| program.pc_of_op(self.machine.next_op))
+    fn next_program_counter(&self, _source: &Source) -> u32 {
+        self.machine.ecalli_next_pc.unwrap_or_else(|| self.compiled.pc_of_op(self.machine.next_op))
     }
 
-    fn set_next_instruction(&mut self, program: &Compiled, index: usize, block_cost: Option<u32>) {
-        self.machine.next_op = program.instruction_op[index];
-        self.pending_charge = block_cost.filter(|_| program.metering);
+    fn set_next_instruction(&mut self, source: &Source, pc: u32, block_cost: Option<u32>) {
+        self.machine.next_op = self.compiled.op_at(source, pc);
+        // Until it runs, the instruction to run is the current one (if gas stops it).
+        self.machine.interrupted_op = self.machine.next_op;
+        self.pending_charge = block_cost.filter(|_| source.metering);
         self.machine.trap_reason = None;
         self.machine.ecalli_next_pc = None;
     }
 
-    fn run(&mut self, program: &Compiled) -> Interrupt {
+    fn run(&mut self, source: &Source) -> Interrupt {
         // A host function may have left the gas negative: nothing runs until refuelled.
         if self.machine.gas < 0 {
             return Interrupt::NotEnoughGas;
@@ -99,6 +111,12 @@ impl BackendInstance for Instance {
             self.machine.gas -= Gas::from(cost);
             self.pending_charge = None;
         }
-        self.machine.run(program)
+        loop {
+            match self.machine.run(&self.compiled) {
+                Ok(interrupt) => return interrupt,
+                Err(Untranslated::Block(pc)) => self.machine.next_op = self.compiled.block_op(source, pc),
+                Err(Untranslated::Slot(slot)) => self.machine.next_op = self.compiled.slot_op(source, slot as usize),
+            }
+        }
     }
 }

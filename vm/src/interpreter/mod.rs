@@ -1,12 +1,13 @@
-//! The interpreter backend: programs are translated once into a dispatch-friendly
-//! form ([`compile`]) and run by a `no_std` executor ([`exec`]); [`Instance`] is its
-//! side of the backend interface ([`crate::backend::BackendInstance`]).
+//! The interpreter backend: programs are translated into a dispatch-friendly form
+//! ([`compile`]), a basic block at a time when execution first reaches it, and run by
+//! a `no_std` executor ([`exec`]); [`Instance`] is its side of the backend interface
+//! ([`crate::backend::BackendInstance`]).
 
 pub(crate) mod compile;
 pub(crate) mod exec;
 mod instance;
 
-pub(crate) use compile::Compiled;
+pub(crate) use compile::Source;
 pub(crate) use instance::Instance;
 
 /// See [`crate::superinstruction_pairs`].

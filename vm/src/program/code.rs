@@ -84,8 +84,8 @@ impl Code {
     /// Decodes a raw code section for `isa`. Never fails: undecodable bytes become
     /// invalid instructions that trap when executed, exactly as in the reference.
     pub fn decode(isa: InstructionSet, raw: &RawCode) -> Code {
-        let instructions =
-            if isa.uses_bitmask() { decode_legacy(isa, &raw.code, &raw.bitmask) } else { decode_extended(&raw.code) };
+        let mut instructions = Vec::new();
+        walk(isa, raw, |slot| instructions.push(slot.decode(&raw.code)));
         let mut block_starts = Vec::with_capacity(instructions.len());
         let mut previous_ends_block = true;
         for instruction in &instructions {
@@ -242,73 +242,233 @@ fn next_set_bit(bitmask: &[u8], code_len: usize, offset: usize) -> usize {
     code_len
 }
 
-fn invalid(pc: usize, len: usize) -> Instruction {
-    Instruction { pc: pc as u32, len: len as u32, opcode: None, args: Args::default() }
+/// One instruction as the encoding lays it out, before its operands are decoded.
+#[derive(Copy, Clone, Debug)]
+struct Slot {
+    pc: usize,
+    len: usize,
+    /// `None` for bytes that are not a valid instruction.
+    opcode: Option<Opcode>,
+    /// Where the operand bytes start, and how many the instruction has.
+    args_at: usize,
+    args_len: usize,
+}
+
+impl Slot {
+    fn invalid(pc: usize, len: usize) -> Slot {
+        Slot { pc, len, opcode: None, args_at: pc, args_len: 0 }
+    }
+
+    fn ends_basic_block(&self) -> bool {
+        self.opcode.is_none_or(Opcode::ends_basic_block)
+    }
+
+    fn decode(self, code: &[u8]) -> Instruction {
+        let args = self.opcode.map_or(Args::default(), |op| {
+            decode_args(op.shape(), &window_at(code, self.args_at), self.args_len, self.pc as u32)
+        });
+        Instruction { pc: self.pc as u32, len: self.len as u32, opcode: self.opcode, args }
+    }
+}
+
+/// Bitmask encoding: the instruction at `offset`, whose bit is set.
+#[inline(always)]
+fn legacy_slot(isa: InstructionSet, code: &[u8], bitmask: &[u8], offset: usize) -> Slot {
+    let next = next_set_bit(bitmask, code.len(), offset);
+    let skip = (next - offset - 1).min(BITMASK_MAX_SKIP);
+    Slot { pc: offset, len: skip + 1, opcode: isa.legacy_opcode(code[offset]), args_at: offset + 1, args_len: skip }
 }
 
 /// Bitmask encoding: an instruction runs from its set bit to the next one, but at
 /// most 25 bytes; bytes beyond that (up to the next set bit) form an invalid
 /// instruction, as does a code start without a set bit.
-fn decode_legacy(isa: InstructionSet, code: &[u8], bitmask: &[u8]) -> Vec<Instruction> {
-    let mut instructions = Vec::new();
+#[inline(always)]
+fn walk_legacy(isa: InstructionSet, code: &[u8], bitmask: &[u8], mut visit: impl FnMut(Slot)) {
     let len = code.len();
     let mut offset = 0;
     if len > 0 && !bit(bitmask, 0) {
         let next = next_set_bit(bitmask, len, 0);
-        instructions.push(invalid(0, next));
+        visit(Slot::invalid(0, next));
         offset = next;
     }
     while offset < len {
+        let slot = legacy_slot(isa, code, bitmask, offset);
         let next = next_set_bit(bitmask, len, offset);
-        let skip = (next - offset - 1).min(BITMASK_MAX_SKIP);
-        let opcode = isa.legacy_opcode(code[offset]);
-        let window = window_at(code, offset + 1);
-        let args = opcode.map_or(Args::default(), |op| decode_args(op.shape(), &window, skip, offset as u32));
-        instructions.push(Instruction { pc: offset as u32, len: (skip + 1) as u32, opcode, args });
-        let end = offset + skip + 1;
+        let end = offset + slot.len;
+        visit(slot);
         if end < next {
-            instructions.push(invalid(end, next - end));
+            visit(Slot::invalid(end, next - end));
         }
         offset = next;
     }
+}
+
+/// Extended encoding: the instruction at `offset`. Each raw opcode has a fixed
+/// length; instructions never cross a 1 KiB macro block, and the last one of a block
+/// must end a basic block, otherwise it is invalid and covers the rest of the block.
+#[inline(always)]
+fn extended_slot(code: &[u8], offset: usize) -> Slot {
+    let block_end = ((offset / EXTENDED_BLOCK_SIZE + 1) * EXTENDED_BLOCK_SIZE).min(code.len());
+    let first = code[offset];
+    let (raw, opcode_len) = if first == 0xff {
+        (255 + usize::from(code.get(offset + 1).copied().unwrap_or(0)), 2)
+    } else {
+        (usize::from(first), 1)
+    };
+    let entry = tables::EXTENDED.get(raw).copied().flatten();
+    let args_len = entry.map_or(0, |(_, n)| usize::from(n));
+    let mut opcode = entry.map(|(op, _)| op);
+    let mut length = opcode_len + args_len;
+    if offset + length >= block_end {
+        let ends_block = opcode.is_none_or(Opcode::ends_basic_block);
+        if offset + length > block_end || !ends_block {
+            opcode = None;
+        }
+        length = block_end - offset;
+    }
+    Slot { pc: offset, len: length, opcode, args_at: offset + opcode_len, args_len }
+}
+
+#[inline(always)]
+fn walk_extended(code: &[u8], mut visit: impl FnMut(Slot)) {
+    let mut offset = 0;
+    while offset < code.len() {
+        let slot = extended_slot(code, offset);
+        offset += slot.len;
+        visit(slot);
+    }
+}
+
+#[inline(always)]
+fn walk(isa: InstructionSet, raw: &RawCode, visit: impl FnMut(Slot)) {
+    if isa.uses_bitmask() {
+        walk_legacy(isa, &raw.code, &raw.bitmask, visit)
+    } else {
+        walk_extended(&raw.code, visit)
+    }
+}
+
+#[cfg(test)]
+fn decode_legacy(isa: InstructionSet, code: &[u8], bitmask: &[u8]) -> Vec<Instruction> {
+    let mut instructions = Vec::new();
+    walk_legacy(isa, code, bitmask, |slot| instructions.push(slot.decode(code)));
     instructions
 }
 
-/// Extended encoding: each raw opcode has a fixed length; instructions never cross a
-/// 1 KiB macro block, and the last one of a block must end a basic block, otherwise
-/// it is invalid and covers the rest of the block.
+#[cfg(test)]
 fn decode_extended(code: &[u8]) -> Vec<Instruction> {
     let mut instructions = Vec::new();
-    let mut block_start = 0;
-    while block_start < code.len() {
-        let block_end = (block_start + EXTENDED_BLOCK_SIZE).min(code.len());
-        let mut offset = block_start;
-        while offset < block_end {
-            let first = code[offset];
-            let (raw, opcode_len) = if first == 0xff {
-                (255 + usize::from(code.get(offset + 1).copied().unwrap_or(0)), 2)
-            } else {
-                (usize::from(first), 1)
-            };
-            let entry = tables::EXTENDED.get(raw).copied().flatten();
-            let args_len = entry.map_or(0, |(_, n)| usize::from(n));
-            let mut opcode = entry.map(|(op, _)| op);
-            let mut length = opcode_len + args_len;
-            if offset + length >= block_end {
-                let ends_block = opcode.is_none_or(Opcode::ends_basic_block);
-                if offset + length > block_end || !ends_block {
-                    opcode = None;
-                }
-                length = block_end - offset;
-            }
-            let window = window_at(code, offset + opcode_len);
-            let args = opcode.map_or(Args::default(), |op| decode_args(op.shape(), &window, args_len, offset as u32));
-            instructions.push(Instruction { pc: offset as u32, len: length as u32, opcode, args });
-            offset += length;
-        }
-        block_start = block_end;
-    }
+    walk_extended(code, |slot| instructions.push(slot.decode(code)));
     instructions
+}
+
+/// Where the instructions and basic blocks of a code section start: two bits per code
+/// byte, found in one pass that decodes no operands. Enough to validate jump targets
+/// and exports, and to decode any instruction on its own
+/// ([`Layout::instruction_at`]), so that a backend can translate only the code that
+/// runs.
+#[derive(Clone, Debug)]
+pub(crate) struct Layout {
+    isa: InstructionSet,
+    starts: Vec<u64>,
+    block_starts: Vec<u64>,
+    code_len: u32,
+}
+
+impl Layout {
+    pub fn new(isa: InstructionSet, raw: &RawCode) -> Layout {
+        let words = raw.code.len() / 64 + 1;
+        let mut starts = alloc::vec![0u64; words];
+        let mut block_starts = alloc::vec![0u64; words];
+        let mut previous_ends_block = true;
+        walk(isa, raw, |slot| {
+            starts[slot.pc / 64] |= 1 << (slot.pc % 64);
+            if previous_ends_block {
+                block_starts[slot.pc / 64] |= 1 << (slot.pc % 64);
+            }
+            previous_ends_block = slot.ends_basic_block();
+        });
+        Layout { isa, starts, block_starts, code_len: raw.code.len() as u32 }
+    }
+
+    /// The code's length in bytes.
+    pub fn code_len(&self) -> u32 {
+        self.code_len
+    }
+
+    /// The instruction set.
+    pub fn isa(&self) -> InstructionSet {
+        self.isa
+    }
+
+    fn test(bits: &[u64], pc: u32) -> bool {
+        bits.get(pc as usize / 64).is_some_and(|word| word >> (pc % 64) & 1 == 1)
+    }
+
+    /// Whether an instruction starts at `pc`.
+    pub fn is_instruction_start(&self, pc: u32) -> bool {
+        pc < self.code_len && Self::test(&self.starts, pc)
+    }
+
+    /// Whether `pc` is a valid jump target: an instruction that starts a basic block.
+    pub fn is_block_start(&self, pc: u32) -> bool {
+        pc < self.code_len && Self::test(&self.block_starts, pc)
+    }
+
+    /// The start of the instruction after the one at `pc` (the code length after the last).
+    pub fn next_instruction(&self, pc: u32) -> u32 {
+        Self::next_set(&self.starts, pc).min(self.code_len)
+    }
+
+    /// The first block start after `pc` (the code length after the last).
+    pub fn next_block_start(&self, pc: u32) -> u32 {
+        Self::next_set(&self.block_starts, pc).min(self.code_len)
+    }
+
+    /// The first set bit after bit `pc`, or `u32::MAX`.
+    fn next_set(bits: &[u64], pc: u32) -> u32 {
+        let from = pc as usize + 1;
+        let mut word_index = from / 64;
+        let mut word = bits.get(word_index).map_or(0, |word| word & (u64::MAX << (from % 64)));
+        loop {
+            if word != 0 {
+                return (word_index * 64) as u32 + word.trailing_zeros();
+            }
+            word_index += 1;
+            match bits.get(word_index) {
+                Some(&next) => word = next,
+                None => return u32::MAX,
+            }
+        }
+    }
+
+    /// The start of the basic block containing the instruction at `pc`.
+    pub fn block_start_of(&self, pc: u32) -> u32 {
+        let mut word_index = pc as usize / 64;
+        let mut word = self.block_starts[word_index] & (u64::MAX >> (63 - pc % 64));
+        loop {
+            if word != 0 {
+                return (word_index * 64) as u32 + 63 - word.leading_zeros();
+            }
+            // The first instruction starts a block, so this ends before index 0.
+            word_index -= 1;
+            word = self.block_starts[word_index];
+        }
+    }
+
+    /// Decodes the instruction that starts at `pc`.
+    pub fn instruction_at(&self, raw: &RawCode, pc: u32) -> Instruction {
+        debug_assert!(self.is_instruction_start(pc));
+        let pc = pc as usize;
+        let slot = if !self.isa.uses_bitmask() {
+            extended_slot(&raw.code, pc)
+        } else if bit(&raw.bitmask, pc) {
+            legacy_slot(self.isa, &raw.code, &raw.bitmask, pc)
+        } else {
+            Slot::invalid(pc, self.next_instruction(pc as u32) as usize - pc)
+        };
+        slot.decode(&raw.code)
+    }
 }
 
 /// Formats an instruction as `mnemonic operands` for listings.
