@@ -383,8 +383,21 @@ impl Opcode {
     /// `ecalli`, `memset`, `sbrk` and `unlikely` do not end a block.
     #[inline]
     pub fn ends_basic_block(self) -> bool {
-        matches!(self.shape(), Shape::Offset | Shape::RegImmOffset | Shape::RegRegOffset | Shape::RegRegImmImm)
-            || matches!(self, Opcode::Trap | Opcode::Fallthrough | Opcode::JumpIndirect)
+        // A table: this is asked of every instruction when a program is loaded.
+        const ENDS_BASIC_BLOCK: [bool; Opcode::ALL.len()] = {
+            let mut table = [false; Opcode::ALL.len()];
+            let mut index = 0;
+            while index < table.len() {
+                let opcode = Opcode::ALL[index];
+                table[index] = matches!(
+                    opcode.shape(),
+                    Shape::Offset | Shape::RegImmOffset | Shape::RegRegOffset | Shape::RegRegImmImm
+                ) || matches!(opcode, Opcode::Trap | Opcode::Fallthrough | Opcode::JumpIndirect);
+                index += 1;
+            }
+            table
+        };
+        ENDS_BASIC_BLOCK[self as usize]
     }
 }
 
