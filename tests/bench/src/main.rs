@@ -14,18 +14,28 @@
 //!   with the reason printed once). polkavm pins this thread to one core while one of
 //!   its compiler's instances exists (its default), so in a row with `pvm-comp` every
 //!   VM runs pinned;
+//! - `pvm-mt`: polkavm 0.37's interpreter built with its `interpreter-musttail-dispatch`
+//!   feature (tail-call dispatch, nightly only), configured as `pvm-int`. It runs in a
+//!   child process, the runner `pvm-bench-musttail` (`tests/bench-musttail`, its own
+//!   workspace; see [`musttail`]), started once per measuring round (and inheriting
+//!   this thread's pinning); `-` with a note on how to build it if it is not built.
+//!   `scripts/vm-bench.sh` builds it and runs vm-bench;
 //! - `native`: the same computation compiled for the host;
-//! - `int ratio` = pvm-int / ours-int and `comp ratio` = pvm-comp / ours-comp (higher
-//!   is better for us); `comp/native` = ours-comp / native.
+//! - `int ratio` = pvm-int / ours-int, `mt ratio` = pvm-mt / ours-int and
+//!   `comp ratio` = pvm-comp / ours-comp (higher is better for us); `comp/native` =
+//!   ours-comp / native;
+//! - a last line, `geometric mean`, with each ratio column's geometric mean over the
+//!   rows shown (that have that ratio; if there is more than one row).
 //!
 //! Then two more tables:
 //!
 //! - load costs, for a small program (`heap-demo`, 5 KB) and the largest
 //!   (`bench-emulator`, 60 KB): `compile` is `Module::new` (parse, validate, translate;
-//!   polkavm's interpreter translates lazily, while running, so its figure is only the
+//!   polkavm's interpreters translate lazily, while running, so their figure is only the
 //!   up-front part), `compile MB/s` the code section's size over the compile time of
 //!   the two compilers, `instantiate` is `Module::instantiate` (and dropping the
-//!   instance; for polkavm's compiler this includes pinning the thread and undoing it);
+//!   instance; for polkavm's compiler this includes pinning the thread and undoing it;
+//!   not measured for `pvm-mt`);
 //! - gas metering cost: our two backends with and without gas metering
 //!   (`ModuleConfig::gas_metering`), and the ratio metered / unmetered.
 //!
@@ -35,14 +45,20 @@
 //!
 //! Usage: `vm-bench [--quick] [--ours-only] [--backend NAME] [FILTER]`: the filter
 //! matches row names; `--ours-only` runs only our backends and native (for profiling);
-//! `--backend interpreter|compiler|auto` runs only that one of our backends.
+//! `--backend interpreter|compiler|auto` runs only that one of our backends. The
+//! environment variable `PVM_BENCH_MUSTTAIL` names the `pvm-mt` runner, if it is not
+//! where `scripts/vm-bench.sh` builds it (`target/musttail/release/`).
+
+mod musttail;
 
 use std::hint::black_box;
+use std::path::Path;
 use std::time::Instant;
 
 use bench_kernels::emulator::Nes;
 use bench_kernels::{memset, minimal, prime_sieve};
 use guest_programs::Isa;
+use musttail::Runner;
 
 const GAS: i64 = i64::MAX / 4;
 
@@ -196,23 +212,25 @@ impl Vm for NativeMinimal {
     }
 }
 
-/// The four VMs, in column order.
+/// The five VMs, in column order.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 enum Kind {
     OursInt,
     OursComp,
     PvmInt,
+    PvmMt,
     PvmComp,
 }
 
 impl Kind {
-    const ALL: [Kind; 4] = [Kind::OursInt, Kind::OursComp, Kind::PvmInt, Kind::PvmComp];
+    const ALL: [Kind; 5] = [Kind::OursInt, Kind::OursComp, Kind::PvmInt, Kind::PvmMt, Kind::PvmComp];
 
     fn name(self) -> &'static str {
         match self {
             Kind::OursInt => "ours-int",
             Kind::OursComp => "ours-comp",
             Kind::PvmInt => "pvm-int",
+            Kind::PvmMt => "pvm-mt",
             Kind::PvmComp => "pvm-comp",
         }
     }
@@ -223,6 +241,8 @@ struct Engines {
     ours_int: Option<pvm::Engine>,
     ours_comp: Option<pvm::Engine>,
     pvm_int: Option<polkavm::Engine>,
+    /// `pvm-mt` runs in a child process: the runner stands in for its engine.
+    pvm_mt: Option<Runner>,
     pvm_comp: Option<polkavm::Engine>,
 }
 
@@ -231,20 +251,25 @@ impl Engines {
         match kind {
             Kind::OursInt => self.ours_int.as_ref(),
             Kind::OursComp => self.ours_comp.as_ref(),
-            Kind::PvmInt | Kind::PvmComp => None,
+            Kind::PvmInt | Kind::PvmMt | Kind::PvmComp => None,
         }
     }
 
+    /// polkavm's engine for `kind` (in this process: not `pvm-mt`).
     fn reference(&self, kind: Kind) -> Option<&polkavm::Engine> {
         match kind {
             Kind::PvmInt => self.pvm_int.as_ref(),
             Kind::PvmComp => self.pvm_comp.as_ref(),
-            Kind::OursInt | Kind::OursComp => None,
+            Kind::OursInt | Kind::OursComp | Kind::PvmMt => None,
         }
     }
 
+    fn runs(&self, kind: Kind) -> bool {
+        self.ours(kind).is_some() || self.reference(kind).is_some() || (kind == Kind::PvmMt && self.pvm_mt.is_some())
+    }
+
     /// An instance of `blob` on `kind` after the `setup` calls, or `None` if `kind`
-    /// does not run.
+    /// does not run in this process.
     fn vm(&self, kind: Kind, blob: &[u8], setup: &[&str]) -> Option<Result<Box<dyn Vm>, String>> {
         let vm: Result<Box<dyn Vm>, String> = if let Some(engine) = self.ours(kind) {
             Ours::new(engine, &pvm::ModuleConfig::default(), blob).map(|vm| Box::new(vm) as Box<dyn Vm>)
@@ -343,20 +368,25 @@ type Seconds = f64;
 /// How many rounds [`interleaved`] measures each task in.
 const ROUNDS: usize = 3;
 
-fn median(mut samples: Vec<Seconds>) -> Seconds {
+/// The median of `samples` (`None` if there are none).
+fn median(mut samples: Vec<Seconds>) -> Option<Seconds> {
     samples.sort_by(f64::total_cmp);
-    samples[samples.len() / 2]
+    samples.get(samples.len() / 2).copied()
 }
 
-/// Something to time: `calls` calls of `run` make one sample.
-struct Task<'a> {
-    calls: u32,
-    run: Box<dyn FnMut() + 'a>,
+/// Something to time.
+enum Task<'a> {
+    /// `calls` calls of `run` make one sample.
+    Local { calls: u32, run: Box<dyn FnMut() + 'a> },
+    /// Timed elsewhere (by the `pvm-mt` runner): given a number of samples, takes a
+    /// warm-up sample and that many timed ones, and returns the times per call (none
+    /// if it fails).
+    Remote(Box<dyn FnMut(usize) -> Vec<Seconds> + 'a>),
 }
 
 impl<'a> Task<'a> {
     fn new(calls: u32, run: impl FnMut() + 'a) -> Self {
-        Task { calls, run: Box::new(run) }
+        Task::Local { calls, run: Box::new(run) }
     }
 
     /// A task for something that takes anywhere from microseconds to milliseconds:
@@ -373,21 +403,26 @@ impl<'a> Task<'a> {
 /// Times every task in [`ROUNDS`] rounds, alternating between the tasks (starting
 /// each round with the next one), so that machine noise hits all of them alike. In
 /// each round a task gets a warm-up sample and `samples / ROUNDS + 1` timed ones.
-/// Returns each task's median time per call.
-fn interleaved(tasks: &mut [Task<'_>], samples: usize) -> Vec<Seconds> {
+/// Returns each task's median time per call (`None` for a remote task that failed).
+fn interleaved(tasks: &mut [Task<'_>], samples: usize) -> Vec<Option<Seconds>> {
+    let per_round = samples / ROUNDS + 1;
     let mut times = vec![Vec::new(); tasks.len()];
     for round in 0..ROUNDS {
         for i in 0..tasks.len() {
             let index = (round + i) % tasks.len();
-            let task = &mut tasks[index];
-            for sample in 0..=samples / ROUNDS + 1 {
-                let start = Instant::now();
-                for _ in 0..task.calls {
-                    (task.run)();
+            match &mut tasks[index] {
+                Task::Local { calls, run } => {
+                    for sample in 0..=per_round {
+                        let start = Instant::now();
+                        for _ in 0..*calls {
+                            run();
+                        }
+                        if sample > 0 {
+                            times[index].push(start.elapsed().as_secs_f64() / f64::from(*calls));
+                        }
+                    }
                 }
-                if sample > 0 {
-                    times[index].push(start.elapsed().as_secs_f64() / f64::from(task.calls));
-                }
+                Task::Remote(measure) => times[index].extend(measure(per_round)),
             }
         }
     }
@@ -411,11 +446,38 @@ fn time_cell(seconds: Option<Seconds>) -> String {
     seconds.map_or_else(|| "-".into(), format)
 }
 
+/// `a / b` (`None` if either is missing).
+fn ratio(a: Option<Seconds>, b: Option<Seconds>) -> Option<f64> {
+    Some(a? / b?)
+}
+
+/// A ratio column (`-` for none).
+fn ratio_text(ratio: Option<f64>) -> String {
+    ratio.map_or_else(|| "-".into(), |ratio| format!("{ratio:.2}x"))
+}
+
 /// `a / b` as a ratio column (`-` if either is missing).
 fn ratio_cell(a: Option<Seconds>, b: Option<Seconds>) -> String {
-    match (a, b) {
-        (Some(a), Some(b)) => format!("{:.2}x", a / b),
-        _ => "-".into(),
+    ratio_text(ratio(a, b))
+}
+
+/// The geometric mean of a ratio column, over the rows that have the ratio.
+#[derive(Default, Clone, Copy)]
+struct GeometricMean {
+    log_sum: f64,
+    count: u32,
+}
+
+impl GeometricMean {
+    fn add(&mut self, ratio: Option<f64>) {
+        if let Some(ratio) = ratio {
+            self.log_sum += ratio.ln();
+            self.count += 1;
+        }
+    }
+
+    fn get(self) -> Option<f64> {
+        (self.count > 0).then(|| (self.log_sum / f64::from(self.count)).exp())
     }
 }
 
@@ -443,6 +505,14 @@ impl Table {
             self.print(self.title, self.columns.iter().map(|&(header, _)| header));
         }
         self.print(name, cells.iter().map(String::as_str));
+    }
+
+    /// A line across the table (after a first row).
+    fn rule(&self) {
+        if self.started {
+            let width = NAME_WIDTH + self.columns.iter().map(|&(_, width)| width + 1).sum::<usize>();
+            println!("{}", "-".repeat(width));
+        }
     }
 
     fn print<'a>(&self, name: &str, cells: impl Iterator<Item = &'a str>) {
@@ -501,6 +571,7 @@ fn main() {
         ours_int: ours_engine(pvm::Backend::Interpreter),
         ours_comp: ours_engine(pvm::Backend::Compiler),
         pvm_int: None,
+        pvm_mt: None,
         pvm_comp: None,
     };
     let mut header_notes = Vec::new();
@@ -524,39 +595,58 @@ fn main() {
                 Err(error) => header_notes.push(format!("{}: polkavm's engine fails: {error}", kind.name())),
             }
         }
+        match Runner::find() {
+            Ok(runner) => {
+                header_notes.push(format!(
+                    "pvm-mt: polkavm's interpreter with interpreter-musttail-dispatch, in {}",
+                    runner.path().display()
+                ));
+                engines.pvm_mt = Some(runner);
+            }
+            Err(note) => header_notes.push(note),
+        }
     }
-    let running: Vec<&str> = Kind::ALL
-        .into_iter()
-        .filter(|&kind| engines.ours(kind).is_some() || engines.reference(kind).is_some())
-        .map(Kind::name)
-        .collect();
-    let reference_settings = if engines.pvm_int.is_some() || engines.pvm_comp.is_some() {
+    let running: Vec<&str> = Kind::ALL.into_iter().filter(|&kind| engines.runs(kind)).map(Kind::name).collect();
+    let reference_settings = if engines.pvm_int.is_some() || engines.pvm_mt.is_some() || engines.pvm_comp.is_some() {
         " (polkavm 0.37: sync gas, naive cost model, module cache off)"
     } else {
         ""
     };
     println!("VMs: {}, native{reference_settings}", running.join(", "));
     print_notes(&mut header_notes);
-    println!("times: median per call; int ratio = pvm-int / ours-int, comp ratio = pvm-comp / ours-comp");
-    println!("(ratios: higher is better for us); comp/native = ours-comp / native");
+    println!("times: median per call; int ratio = pvm-int / ours-int, mt ratio = pvm-mt / ours-int,");
+    println!("comp ratio = pvm-comp / ours-comp (ratios: higher is better for us); comp/native = ours-comp / native");
 
+    benchmarks(&engines, filter, samples, quick);
+    load_costs(&engines, filter, samples);
+    gas_metering_cost(&engines, filter, samples, quick);
+    host_call_cost(&engines, filter, samples);
+}
+
+/// The main table: every case on every VM and natively, and the ratios' geometric means.
+fn benchmarks(engines: &Engines, filter: &str, samples: usize, quick: bool) {
     let mut table = Table::new(
         "benchmark",
         &[
             ("ours-int", 10),
             ("ours-comp", 10),
             ("pvm-int", 10),
+            ("pvm-mt", 10),
             ("pvm-comp", 10),
             ("native", 10),
             ("int ratio", 9),
+            ("mt ratio", 9),
             ("comp ratio", 10),
             ("comp/native", 11),
         ],
     );
+    // int ratio, mt ratio, comp ratio, comp/native
+    let mut means = [GeometricMean::default(); 4];
+    let mut rows = 0;
     let mut notes = Vec::new();
     for case in CASES {
         // Timed once per case, for the first instruction set that passes the filter.
-        let mut native: Option<(Box<dyn Vm>, Seconds)> = None;
+        let mut native: Option<(Box<dyn Vm>, Option<Seconds>)> = None;
         for isa in [Isa::Latest64, Isa::Latest32, Isa::ReviveV1] {
             let name = format!("{}/{}/{}", case.program, case.export, isa);
             if !name.contains(filter) {
@@ -578,49 +668,76 @@ fn main() {
                     None => {}
                 }
             }
+            // Declared before `tasks`, which borrows it, so that it is dropped after them
+            // (also when unwinding).
+            let mut mt = musttail::Outcome::default();
             let mut tasks: Vec<Task> =
                 vms.iter_mut().map(|(_, vm)| Task::new(calls, move || vm.call(case.export))).collect();
+            if let Some(runner) = &engines.pvm_mt {
+                let args = |path: &Path| Runner::call_args(path, case.export, case.setup, calls, GAS, case.result);
+                tasks.push(runner.task(&format!("{}-{isa}", case.program), blob, args, &mut mt));
+            }
             let medians = interleaved(&mut tasks, samples);
             drop(tasks);
-            let mut times = [None; 4];
-            for ((kind, vm), time) in vms.iter_mut().zip(medians) {
+            let mut times = [None; Kind::ALL.len()];
+            for ((kind, vm), &time) in vms.iter_mut().zip(&medians) {
                 check_result(&name, kind.name(), vm.as_mut(), case.result, native_vm.as_mut());
-                times[*kind as usize] = Some(time);
+                times[*kind as usize] = time;
             }
-            let [ours_int, ours_comp, pvm_int, pvm_comp] = times;
-            let native_time = Some(native_time);
-            table.row(
-                &name,
-                &[
-                    time_cell(ours_int),
-                    time_cell(ours_comp),
-                    time_cell(pvm_int),
-                    time_cell(pvm_comp),
-                    time_cell(native_time),
-                    ratio_cell(pvm_int, ours_int),
-                    ratio_cell(pvm_comp, ours_comp),
-                    ratio_cell(ours_comp, native_time),
-                ],
-            );
+            if engines.pvm_mt.is_some() {
+                times[Kind::PvmMt as usize] = medians.get(vms.len()).copied().flatten();
+                if let Some(error) = mt.error {
+                    notes.push(format!("{name}: pvm-mt: {error}"));
+                } else if let Some(export) = case.result {
+                    let (mt_result, native_result) = (mt.result, Some(native_vm.result(export)));
+                    assert_eq!(mt_result, native_result, "{name}: pvm-mt's `{export}` differs from the native result");
+                }
+            }
+            let [ours_int, ours_comp, pvm_int, pvm_mt, pvm_comp] = times;
+            let ratios = [
+                ratio(pvm_int, ours_int),
+                ratio(pvm_mt, ours_int),
+                ratio(pvm_comp, ours_comp),
+                ratio(ours_comp, native_time),
+            ];
+            for (mean, ratio) in means.iter_mut().zip(ratios) {
+                mean.add(ratio);
+            }
+            rows += 1;
+            let times = [ours_int, ours_comp, pvm_int, pvm_mt, pvm_comp, native_time].map(time_cell);
+            table.row(&name, &[times.as_slice(), &ratios.map(ratio_text)].concat());
         }
     }
+    if rows > 1 {
+        table.rule();
+        let blanks = vec![String::new(); 6];
+        let means = means.map(|mean| ratio_text(mean.get()));
+        table.row(&format!("geometric mean ({rows} rows)"), &[blanks.as_slice(), &means].concat());
+    }
     print_notes(&mut notes);
-    load_costs(&engines, filter, samples);
-    gas_metering_cost(&engines, filter, samples, quick);
-    host_call_cost(&engines, filter, samples);
 }
 
 /// Times loading (parse, validate, translate) and instantiating a small guest program
-/// (`heap-demo`, 5 KB) and the largest (`bench-emulator`, 60 KB), on every VM.
+/// (`heap-demo`, 5 KB) and the largest (`bench-emulator`, 60 KB), on every VM
+/// (`pvm-mt`: loading only).
 fn load_costs(engines: &Engines, filter: &str, samples: usize) {
     let mut table = Table::new(
         "load costs",
-        &[("ours-int", 10), ("ours-comp", 10), ("pvm-int", 10), ("pvm-comp", 10), ("int ratio", 9), ("comp ratio", 10)],
+        &[
+            ("ours-int", 10),
+            ("ours-comp", 10),
+            ("pvm-int", 10),
+            ("pvm-mt", 10),
+            ("pvm-comp", 10),
+            ("int ratio", 9),
+            ("mt ratio", 9),
+            ("comp ratio", 10),
+        ],
     );
-    let mut print = |name: &str, cells: [String; 4], times: [Option<Seconds>; 4]| {
-        let [ours_int, ours_comp, pvm_int, pvm_comp] = times;
-        let [a, b, c, d] = cells;
-        table.row(name, &[a, b, c, d, ratio_cell(pvm_int, ours_int), ratio_cell(pvm_comp, ours_comp)]);
+    let mut print = |name: &str, cells: [String; 5], times: [Option<Seconds>; 5]| {
+        let [ours_int, ours_comp, pvm_int, pvm_mt, pvm_comp] = times;
+        let ratios = [ratio_cell(pvm_int, ours_int), ratio_cell(pvm_mt, ours_int), ratio_cell(pvm_comp, ours_comp)];
+        table.row(name, &[cells.as_slice(), &ratios].concat());
     };
     let mut notes = Vec::new();
     for (program, isa) in
@@ -632,6 +749,7 @@ fn load_costs(engines: &Engines, filter: &str, samples: usize) {
         let reference_config = reference_module_config();
         let compile_name = format!("{program}/compile/{isa}");
         if compile_name.contains(filter) {
+            let mut mt = musttail::Outcome::default();
             let mut kinds = Vec::new();
             let mut tasks = Vec::new();
             for kind in Kind::ALL {
@@ -652,9 +770,17 @@ fn load_costs(engines: &Engines, filter: &str, samples: usize) {
                 }
                 kinds.push(kind);
             }
-            let mut times = [None; 4];
+            if let Some(runner) = &engines.pvm_mt {
+                tasks.push(runner.task(&format!("{program}-{isa}"), blob, Runner::compile_args, &mut mt));
+                kinds.push(Kind::PvmMt);
+            }
+            let mut times = [None; Kind::ALL.len()];
             for (kind, time) in kinds.into_iter().zip(interleaved(&mut tasks, samples)) {
-                times[kind as usize] = Some(time);
+                times[kind as usize] = time;
+            }
+            drop(tasks);
+            if let Some(error) = mt.error {
+                notes.push(format!("{compile_name}: pvm-mt: {error}"));
             }
             print(&compile_name, times.map(time_cell), times);
             // The compilers' speed: code section bytes per second of `Module::new`.
@@ -662,11 +788,11 @@ fn load_costs(engines: &Engines, filter: &str, samples: usize) {
             let speed = |time: Option<Seconds>| {
                 time.map_or_else(|| "-".into(), |time| format!("{:.1} MB/s", code_len as f64 / time / 1e6))
             };
-            let [_, ours_comp, _, pvm_comp] = times;
+            let [_, ours_comp, _, _, pvm_comp] = times;
             print(
                 &format!("{program}/compile MB/s/{isa}"),
-                ["-".into(), speed(ours_comp), "-".into(), speed(pvm_comp)],
-                [None, ours_comp, None, pvm_comp],
+                ["-".into(), speed(ours_comp), "-".into(), "-".into(), speed(pvm_comp)],
+                [None, ours_comp, None, None, pvm_comp],
             );
         }
         let instantiate_name = format!("{program}/instantiate/{isa}");
@@ -704,9 +830,9 @@ fn load_costs(engines: &Engines, filter: &str, samples: usize) {
                     black_box(module.instantiate().expect("polkavm instantiates"));
                 }));
             }
-            let mut times = [None; 4];
+            let mut times = [None; Kind::ALL.len()];
             for (kind, time) in kinds.into_iter().zip(interleaved(&mut tasks, samples)) {
-                times[kind as usize] = Some(time);
+                times[kind as usize] = time;
             }
             print(&instantiate_name, times.map(time_cell), times);
         }
@@ -763,7 +889,7 @@ fn gas_metering_cost(engines: &Engines, filter: &str, samples: usize, quick: boo
             let vm_name = format!("{} ({})", kind.name(), if *index == 0 { "metered" } else { "unmetered" });
             check_result(&name, &vm_name, vm, case.result, native.as_mut());
             let column = if *kind == Kind::OursInt { 0 } else { 2 };
-            times[column + *index] = Some(time);
+            times[column + *index] = time;
         }
         let [int_metered, int_unmetered, comp_metered, comp_unmetered] = times;
         table.row(
@@ -851,7 +977,7 @@ fn host_call_cost(engines: &Engines, filter: &str, samples: usize) {
     for ((kind, _), time) in runs.iter().zip(medians) {
         let column = [Kind::OursInt, Kind::OursComp, Kind::PvmInt, Kind::PvmComp].iter().position(|k| k == kind);
         if let Some(column) = column {
-            times[column] = Some(time / f64::from(HOST_CALLS));
+            times[column] = time.map(|time| time / f64::from(HOST_CALLS));
         }
     }
     let [ours_int, ours_comp, pvm_int, pvm_comp] = times;
