@@ -72,10 +72,10 @@ pub const WORKLOADS: &[Workload] = &[
     Workload { name: "miniz", run: compression::miniz, test_input: 1, bench_input: 4 },
     Workload { name: "json", run: serialization::json, test_input: 4, bench_input: 50 },
     Workload { name: "postcard", run: serialization::postcard, test_input: 4, bench_input: 100 },
-    Workload { name: "regex", run: parsing::regex, test_input: 4, bench_input: 50 },
+    Workload { name: "regex", run: parsing::regex, test_input: 4, bench_input: 20 },
     Workload { name: "bigint", run: bigint::bigint, test_input: 1, bench_input: 2 },
-    Workload { name: "libm", run: float::libm, test_input: 2, bench_input: 16 },
-    Workload { name: "collections", run: collections::collections, test_input: 1, bench_input: 4 },
+    Workload { name: "libm", run: float::libm, test_input: 1, bench_input: 2 },
+    Workload { name: "collections", run: collections::collections, test_input: 1, bench_input: 2 },
     Workload { name: "ledger", run: ledger::ledger, test_input: 8, bench_input: 100 },
 ];
 

@@ -43,6 +43,17 @@ fn call(instance: &mut Instance<()>, isa: Isa, export: &str, n: u32) -> u64 {
     }
 }
 
+/// Natively: every workload has its own name and gives the same result every time.
+#[test]
+fn workloads_are_named_and_deterministic() {
+    for (index, workload) in WORKLOADS.iter().enumerate() {
+        assert!(WORKLOADS[..index].iter().all(|other| other.name != workload.name), "{}", workload.name);
+        let n = workload.test_input;
+        assert_eq!((workload.run)(n), (workload.run)(n), "{}({n})", workload.name);
+        assert_ne!((workload.run)(n), (workload.run)(n + 1), "{}: the input matters", workload.name);
+    }
+}
+
 #[test]
 fn corpus_programs_link() {
     for program in corpus::PROGRAMS {
