@@ -6,7 +6,9 @@
 //! - [`run_both`] loads a blob in both VMs, calls its first export and records a [`Trace`]
 //!   of every interrupt on each side, answering host calls and out-of-gas stops with the
 //!   same deterministic host behaviour;
-//! - [`compare`] runs both and describes the first divergence, with a disassembly.
+//! - [`compare`] runs both and describes the first divergence, with a disassembly;
+//!   [`check_export`] does the same for a named export of a real program (the corpus
+//!   programs of `contracts/`, in `tests/corpus.rs`).
 //!
 //! The reference runs on its interpreter backend with synchronous gas metering, the
 //! default (naive) cost model and 4 KiB pages; `pvm` with its default `ModuleConfig`,
