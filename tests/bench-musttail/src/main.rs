@@ -8,13 +8,15 @@
 //! hand. Arguments in, one line out:
 //!
 //! ```text
-//! pvm-bench-musttail call BLOB EXPORT --calls N --samples N --gas N [--setup EXPORT]... [--result EXPORT]
+//! pvm-bench-musttail call BLOB EXPORT --calls N --samples N --gas N [--setup EXPORT]... [--result EXPORT | --arg N]
 //! pvm-bench-musttail compile BLOB --samples N
 //! ```
 //!
 //! `call` loads the blob, instantiates it, sets the gas, calls each `--setup` export
 //! once, then takes one warm-up sample and `--samples` timed ones of `--calls` calls of
-//! `EXPORT`, and finally calls the `--result` export (which returns a `u32`).
+//! `EXPORT`, and finally calls the `--result` export (which returns a `u32`). With
+//! `--arg N`, `EXPORT` takes `N` (a `u32`) and returns a `u64`, the result (the corpus
+//! workloads' form).
 //! `compile` times `Module::new` (as many calls per sample, up to 100, as take about
 //! 5 ms). Prints
 //!
@@ -43,6 +45,7 @@ enum Command {
         gas: i64,
         setup: Vec<String>,
         result: Option<String>,
+        arg: Option<u32>,
     },
     Compile {
         blob: String,
@@ -51,11 +54,11 @@ enum Command {
 }
 
 const USAGE: &str = "usage: pvm-bench-musttail call BLOB EXPORT --calls N --samples N --gas N [--setup EXPORT]... \
-                     [--result EXPORT]\n       pvm-bench-musttail compile BLOB --samples N";
+                     [--result EXPORT | --arg N]\n       pvm-bench-musttail compile BLOB --samples N";
 
 fn parse_args(args: &[String]) -> Result<Command, String> {
     let mut positional = Vec::new();
-    let (mut calls, mut samples, mut gas, mut setup, mut result) = (None, None, None, Vec::new(), None);
+    let (mut calls, mut samples, mut gas, mut setup, mut result, mut arg) = (None, None, None, Vec::new(), None, None);
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         if !arg.starts_with("--") {
@@ -70,6 +73,7 @@ fn parse_args(args: &[String]) -> Result<Command, String> {
             "--gas" => gas = Some(number(value)?),
             "--setup" => setup.push(value.clone()),
             "--result" => result = Some(value.clone()),
+            "--arg" => arg = Some(u32::try_from(number(value)?).map_err(|error| error.to_string())?),
             _ => return Err(format!("unknown option {arg}")),
         }
     }
@@ -83,6 +87,7 @@ fn parse_args(args: &[String]) -> Result<Command, String> {
             gas: gas.ok_or("--gas is required")?,
             setup,
             result,
+            arg,
         }),
         [mode, blob] if mode == "compile" => Ok(Command::Compile { blob: blob.clone(), samples: samples()? }),
         _ => Err(USAGE.into()),
@@ -120,40 +125,43 @@ fn measure(samples: usize, calls: u32, mut run: impl FnMut()) -> Vec<Seconds> {
 }
 
 /// Runs `command`: the times per call and the result export's value.
-fn run(command: Command) -> Result<(Vec<Seconds>, Option<u32>), String> {
+fn run(command: Command) -> Result<(Vec<Seconds>, Option<u64>), String> {
     let engine = engine()?;
     let config = module_config();
     match command {
-        Command::Call { blob, export, calls, samples, gas, setup, result } => {
+        Command::Call { blob, export, calls, samples, gas, setup, result, arg } => {
             let bytes = std::fs::read(&blob).map_err(|error| format!("{blob}: {error}"))?;
             let module = polkavm::Module::new(&engine, &config, bytes.into()).map_err(|error| error.to_string())?;
             let linker: polkavm::Linker<(), Infallible> = polkavm::Linker::new();
             let pre = linker.instantiate_pre(&module).map_err(|error| error.to_string())?;
             let mut instance = pre.instantiate().map_err(|error| error.to_string())?;
             instance.set_gas(gas);
-            let mut call = |export: &str| {
+            for export in &setup {
                 instance
                     .call_typed_and_get_result::<(), ()>(&mut (), export, ())
-                    .map_err(|error| format!("`{export}`: {error:?}"))
-            };
-            for export in &setup {
-                call(export)?;
+                    .map_err(|error| format!("`{export}`: {error:?}"))?;
             }
-            // The first failure, if any, ends the measurement with an error.
-            let mut failure = Ok(());
+            // The first failure, if any, ends the measurement with an error; with
+            // `--arg`, the last call's result is the result.
+            let mut outcome = Ok(None);
             let times = measure(samples, calls, || {
-                if failure.is_ok() {
-                    failure = call(&export);
+                if outcome.is_ok() {
+                    outcome = match arg {
+                        Some(n) => instance.call_typed_and_get_result::<u64, (u32,)>(&mut (), &export, (n,)).map(Some),
+                        None => instance.call_typed_and_get_result::<(), ()>(&mut (), &export, ()).map(|()| None),
+                    }
+                    .map_err(|error| format!("`{export}`: {error:?}"));
                 }
             });
-            failure?;
-            let result = result
-                .map(|export| {
+            let last = outcome?;
+            let result = match result {
+                Some(export) => Some(u64::from(
                     instance
                         .call_typed_and_get_result::<u32, ()>(&mut (), export.as_str(), ())
-                        .map_err(|error| format!("`{export}`: {error:?}"))
-                })
-                .transpose()?;
+                        .map_err(|error| format!("`{export}`: {error:?}"))?,
+                )),
+                None => last,
+            };
             Ok((times, result))
         }
         Command::Compile { blob, samples } => {

@@ -27,11 +27,19 @@
 //! - a last line, `geometric mean`, with each ratio column's geometric mean over the
 //!   rows shown (that have that ratio; if there is more than one row).
 //!
-//! Then two more tables:
+//! Then the corpus table: every workload of the corpus of real third-party code
+//! (`corpus_kernels`: hashes, Ed25519, zlib, JSON, postcard, regexes, big integers,
+//! libm, collections, a SCALE token ledger), as exported by the `corpus-all` program,
+//! at its benchmark input (in brackets), with the same columns; every VM's result must
+//! equal the native one. Its rows start with `corpus/`, so `vm-bench corpus` runs only
+//! the corpus (and the load costs of `corpus-all`); `--quick` runs it on Latest64 only.
 //!
-//! - load costs, for a small program (`heap-demo`, 5 KB) and the largest
-//!   (`bench-emulator`, 60 KB): `compile` is `Module::new` (parse, validate, translate;
-//!   polkavm's interpreters translate lazily, while running, so their figure is only the
+//! Then three more tables:
+//!
+//! - load costs, for a small program (`heap-demo`, 5 KB), the largest benchmark program
+//!   (`bench-emulator`, 60 KB) and the largest corpus program (`corpus-all`, about
+//!   1 MB): `compile` is `Module::new` (parse, validate, translate;
+//!   the interpreters translate lazily, while running, so their figure is only the
 //!   up-front part), `compile MB/s` the code section's size over the compile time of
 //!   the two compilers, `instantiate` is `Module::instantiate` (and dropping the
 //!   instance; for polkavm's compiler this includes pinning the thread and undoing it;
@@ -57,7 +65,7 @@ use std::time::Instant;
 
 use bench_kernels::emulator::Nes;
 use bench_kernels::{memset, minimal, prime_sieve};
-use guest_programs::Isa;
+use guest_programs::{corpus, Isa};
 use musttail::Runner;
 
 const GAS: i64 = i64::MAX / 4;
@@ -285,6 +293,23 @@ impl Engines {
     }
 }
 
+/// A corpus workload's export on one VM: called with the workload's input, returns
+/// the export's `u64` result.
+type WorkloadVm = Box<dyn FnMut(u32) -> u64>;
+
+impl Engines {
+    /// An instance of `blob` on `kind`, as a function that calls `export`, or `None` if
+    /// `kind` does not run.
+    fn workload(&self, kind: Kind, blob: &[u8], export: &'static str) -> Option<Result<WorkloadVm, String>> {
+        if let Some(engine) = self.ours(kind) {
+            let vm = Ours::new(engine, &pvm::ModuleConfig::default(), blob);
+            return Some(vm.map(|mut vm| Box::new(move |n| vm.call_u64(export, n)) as WorkloadVm));
+        }
+        let vm = Reference::new(self.reference(kind)?, blob);
+        Some(vm.map(|mut vm| Box::new(move |n| vm.call_u64(export, n)) as WorkloadVm))
+    }
+}
+
 /// polkavm's engine for `kind`, with the module cache off (so that every
 /// `Module::new` compiles). Where polkavm's Linux sandbox is not available its
 /// compiler needs `set_allow_experimental` (as in the differential harness); the
@@ -323,6 +348,17 @@ impl Ours {
         instance.set_gas(GAS);
         Ok(Ours { instance })
     }
+
+    /// Calls `export(n)`, which returns a `u64`: in `a0`, or in `a0` (the low word) and
+    /// `a1` on 32-bit instruction sets.
+    fn call_u64(&mut self, export: &str, n: u32) -> u64 {
+        let low = self.instance.call(&mut (), export, &[u64::from(n)]).expect("our VM runs the export");
+        if self.instance.module().isa().is_64_bit() {
+            low
+        } else {
+            (low & 0xffff_ffff) | self.instance.reg(pvm::Reg::A1) << 32
+        }
+    }
 }
 
 impl Vm for Ours {
@@ -348,6 +384,11 @@ impl Reference {
         let mut instance = pre.instantiate().map_err(|error| error.to_string())?;
         instance.set_gas(GAS);
         Ok(Reference { instance })
+    }
+
+    /// Calls `export(n)`, which returns a `u64`.
+    fn call_u64(&mut self, export: &str, n: u32) -> u64 {
+        self.instance.call_typed_and_get_result::<u64, (u32,)>(&mut (), export, (n,)).expect("polkavm runs the export")
     }
 }
 
@@ -535,6 +576,54 @@ fn print_notes(notes: &mut Vec<String>) {
     }
 }
 
+/// The columns of the benchmark and corpus tables.
+const BENCHMARK_COLUMNS: &[(&str, usize)] = &[
+    ("ours-int", 10),
+    ("ours-comp", 10),
+    ("pvm-int", 10),
+    ("pvm-mt", 10),
+    ("pvm-comp", 10),
+    ("native", 10),
+    ("int ratio", 9),
+    ("mt ratio", 9),
+    ("comp ratio", 10),
+    ("comp/native", 11),
+];
+
+/// The ratio columns' geometric means over a table's rows.
+#[derive(Default)]
+struct Means {
+    /// int ratio, mt ratio, comp ratio, comp/native
+    means: [GeometricMean; 4],
+    rows: u32,
+}
+
+impl Means {
+    /// A row of [`BENCHMARK_COLUMNS`] from the VMs' times (in [`Kind::ALL`] order) and
+    /// the native time, counted in the means.
+    fn row(&mut self, times: [Option<Seconds>; Kind::ALL.len()], native: Option<Seconds>) -> Vec<String> {
+        let [ours_int, ours_comp, pvm_int, pvm_mt, pvm_comp] = times;
+        let ratios =
+            [ratio(pvm_int, ours_int), ratio(pvm_mt, ours_int), ratio(pvm_comp, ours_comp), ratio(ours_comp, native)];
+        for (mean, ratio) in self.means.iter_mut().zip(ratios) {
+            mean.add(ratio);
+        }
+        self.rows += 1;
+        let times = [ours_int, ours_comp, pvm_int, pvm_mt, pvm_comp, native].map(time_cell);
+        [times.as_slice(), &ratios.map(ratio_text)].concat()
+    }
+
+    /// The last line: the geometric means, if there was more than one row.
+    fn print(&self, table: &mut Table) {
+        if self.rows > 1 {
+            table.rule();
+            let blanks = vec![String::new(); 6];
+            let means = self.means.map(|mean| ratio_text(mean.get()));
+            table.row(&format!("geometric mean ({} rows)", self.rows), &[blanks.as_slice(), &means].concat());
+        }
+    }
+}
+
 /// Checks that `vm`'s result (after the timed calls) is the native computation's.
 fn check_result(name: &str, vm_name: &str, vm: &mut dyn Vm, export: Option<&str>, native: &mut dyn Vm) {
     if let Some(export) = export {
@@ -618,6 +707,7 @@ fn main() {
     println!("comp ratio = pvm-comp / ours-comp (ratios: higher is better for us); comp/native = ours-comp / native");
 
     benchmarks(&engines, filter, samples, quick);
+    corpus_benchmarks(&engines, filter, samples, quick);
     load_costs(&engines, filter, samples);
     gas_metering_cost(&engines, filter, samples, quick);
     host_call_cost(&engines, filter, samples);
@@ -625,24 +715,8 @@ fn main() {
 
 /// The main table: every case on every VM and natively, and the ratios' geometric means.
 fn benchmarks(engines: &Engines, filter: &str, samples: usize, quick: bool) {
-    let mut table = Table::new(
-        "benchmark",
-        &[
-            ("ours-int", 10),
-            ("ours-comp", 10),
-            ("pvm-int", 10),
-            ("pvm-mt", 10),
-            ("pvm-comp", 10),
-            ("native", 10),
-            ("int ratio", 9),
-            ("mt ratio", 9),
-            ("comp ratio", 10),
-            ("comp/native", 11),
-        ],
-    );
-    // int ratio, mt ratio, comp ratio, comp/native
-    let mut means = [GeometricMean::default(); 4];
-    let mut rows = 0;
+    let mut table = Table::new("benchmark", BENCHMARK_COLUMNS);
+    let mut means = Means::default();
     let mut notes = Vec::new();
     for case in CASES {
         // Timed once per case, for the first instruction set that passes the filter.
@@ -689,37 +763,89 @@ fn benchmarks(engines: &Engines, filter: &str, samples: usize, quick: bool) {
                 if let Some(error) = mt.error {
                     notes.push(format!("{name}: pvm-mt: {error}"));
                 } else if let Some(export) = case.result {
-                    let (mt_result, native_result) = (mt.result, Some(native_vm.result(export)));
+                    let (mt_result, native_result) = (mt.result, Some(u64::from(native_vm.result(export))));
                     assert_eq!(mt_result, native_result, "{name}: pvm-mt's `{export}` differs from the native result");
                 }
             }
-            let [ours_int, ours_comp, pvm_int, pvm_mt, pvm_comp] = times;
-            let ratios = [
-                ratio(pvm_int, ours_int),
-                ratio(pvm_mt, ours_int),
-                ratio(pvm_comp, ours_comp),
-                ratio(ours_comp, native_time),
-            ];
-            for (mean, ratio) in means.iter_mut().zip(ratios) {
-                mean.add(ratio);
-            }
-            rows += 1;
-            let times = [ours_int, ours_comp, pvm_int, pvm_mt, pvm_comp, native_time].map(time_cell);
-            table.row(&name, &[times.as_slice(), &ratios.map(ratio_text)].concat());
+            table.row(&name, &means.row(times, native_time));
         }
     }
-    if rows > 1 {
-        table.rule();
-        let blanks = vec![String::new(); 6];
-        let means = means.map(|mean| ratio_text(mean.get()));
-        table.row(&format!("geometric mean ({rows} rows)"), &[blanks.as_slice(), &means].concat());
+    means.print(&mut table);
+    print_notes(&mut notes);
+}
+
+/// Times every workload of the corpus (`corpus_kernels`) as `corpus-all` exports it, at
+/// its benchmark input, on every VM and natively (interleaved, like the main table), and
+/// checks every VM's result against the native one. Quick runs time Latest64 only.
+fn corpus_benchmarks(engines: &Engines, filter: &str, samples: usize, quick: bool) {
+    let mut table = Table::new("corpus (input in brackets)", BENCHMARK_COLUMNS);
+    let mut means = Means::default();
+    let isas: &[Isa] = if quick { &[Isa::Latest64] } else { &[Isa::Latest64, Isa::Latest32, Isa::ReviveV1] };
+    let mut notes = Vec::new();
+    for workload in corpus_kernels::WORKLOADS {
+        let n = workload.bench_input;
+        // Timed once per workload, for the first instruction set that passes the filter.
+        let mut native: Option<(u64, Option<Seconds>)> = None;
+        for &isa in isas {
+            let name = format!("corpus/{}({n})/{isa}", workload.name);
+            if !name.contains(filter) {
+                continue;
+            }
+            let Some(blob) = guest_programs::blob(corpus::ALL, isa) else { continue };
+            let (expected, native_time) = *native.get_or_insert_with(|| {
+                let mut task = Task::new(1, || {
+                    black_box((workload.run)(black_box(n)));
+                });
+                ((workload.run)(n), interleaved(std::slice::from_mut(&mut task), samples)[0])
+            });
+            let mut vms: Vec<(Kind, WorkloadVm)> = Vec::new();
+            for kind in Kind::ALL {
+                match engines.workload(kind, blob, workload.name) {
+                    Some(Ok(vm)) => vms.push((kind, vm)),
+                    Some(Err(error)) => notes.push(format!("{name}: {} cannot load the blob: {error}", kind.name())),
+                    None => {}
+                }
+            }
+            // Declared before `tasks`, which borrows it (see `benchmarks`).
+            let mut mt = musttail::Outcome::default();
+            let mut tasks: Vec<Task> = vms
+                .iter_mut()
+                .map(|(_, vm)| {
+                    Task::new(1, move || {
+                        black_box(vm(black_box(n)));
+                    })
+                })
+                .collect();
+            if let Some(runner) = &engines.pvm_mt {
+                let args = |path: &Path| Runner::workload_args(path, workload.name, n, GAS);
+                tasks.push(runner.task(&format!("{}-{isa}", corpus::ALL), blob, args, &mut mt));
+            }
+            let medians = interleaved(&mut tasks, samples);
+            drop(tasks);
+            let mut times = [None; Kind::ALL.len()];
+            for ((kind, vm), &time) in vms.iter_mut().zip(&medians) {
+                assert_eq!(vm(n), expected, "{name}: {}'s result differs from the native one", kind.name());
+                times[*kind as usize] = time;
+            }
+            if engines.pvm_mt.is_some() {
+                times[Kind::PvmMt as usize] = medians.get(vms.len()).copied().flatten();
+                match mt.error {
+                    Some(error) => notes.push(format!("{name}: pvm-mt: {error}")),
+                    None => {
+                        assert_eq!(mt.result, Some(expected), "{name}: pvm-mt's result differs from the native one")
+                    }
+                }
+            }
+            table.row(&name, &means.row(times, native_time));
+        }
     }
+    means.print(&mut table);
     print_notes(&mut notes);
 }
 
 /// Times loading (parse, validate, translate) and instantiating a small guest program
-/// (`heap-demo`, 5 KB) and the largest (`bench-emulator`, 60 KB), on every VM
-/// (`pvm-mt`: loading only).
+/// (`heap-demo`, 5 KB), the largest benchmark program (`bench-emulator`, 60 KB) and the
+/// largest corpus program (`corpus-all`, about 1 MB), on every VM (`pvm-mt`: loading only).
 fn load_costs(engines: &Engines, filter: &str, samples: usize) {
     let mut table = Table::new(
         "load costs",
@@ -741,7 +867,7 @@ fn load_costs(engines: &Engines, filter: &str, samples: usize) {
     };
     let mut notes = Vec::new();
     for (program, isa) in
-        ["heap-demo", "bench-emulator"].into_iter().flat_map(|p| [(p, Isa::Latest64), (p, Isa::Latest32)])
+        ["heap-demo", "bench-emulator", corpus::ALL].into_iter().flat_map(|p| [(p, Isa::Latest64), (p, Isa::Latest32)])
     {
         let Some(blob) = guest_programs::blob(program, isa) else { continue };
         let bytes: polkavm::ArcBytes = blob.to_vec().into();

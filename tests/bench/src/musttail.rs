@@ -33,7 +33,7 @@ pub struct Runner {
 /// run) and the first error.
 #[derive(Default)]
 pub struct Outcome {
-    pub result: Option<u32>,
+    pub result: Option<u64>,
     pub error: Option<String>,
 }
 
@@ -107,6 +107,14 @@ impl Runner {
         args
     }
 
+    /// The runner's arguments for timing a corpus workload: `export(n)`, which returns
+    /// its checksum (`u64`), one call per sample.
+    pub fn workload_args(blob: &Path, export: &str, n: u32, gas: i64) -> Vec<String> {
+        let mut args = vec!["call".into(), blob.display().to_string(), export.into()];
+        args.extend(["--calls".into(), "1".into(), "--gas".into(), gas.to_string(), "--arg".into(), n.to_string()]);
+        args
+    }
+
     /// The runner's arguments for timing `Module::new`.
     pub fn compile_args(blob: &Path) -> Vec<String> {
         vec!["compile".into(), blob.display().to_string()]
@@ -138,7 +146,7 @@ impl Runner {
     }
 
     /// Runs the runner once: its times per call and its result.
-    fn run(&self, args: &[String], samples: usize) -> Result<(Vec<Seconds>, Option<u32>), String> {
+    fn run(&self, args: &[String], samples: usize) -> Result<(Vec<Seconds>, Option<u64>), String> {
         let output = Command::new(&self.path)
             .args(args)
             .args(["--samples", &samples.to_string()])
@@ -154,7 +162,7 @@ impl Runner {
 }
 
 /// Reads `median=S result=R samples=S,S,...`: the samples, and the result (`-` for none).
-fn parse_output(line: &str) -> Option<(Vec<Seconds>, Option<u32>)> {
+fn parse_output(line: &str) -> Option<(Vec<Seconds>, Option<u64>)> {
     let (mut times, mut result) = (None, None);
     for field in line.split_whitespace() {
         match field.split_once('=')? {

@@ -6,7 +6,9 @@
 //! - [`run_both`] loads a blob in both VMs, calls its first export and records a [`Trace`]
 //!   of every interrupt on each side, answering host calls and out-of-gas stops with the
 //!   same deterministic host behaviour;
-//! - [`compare`] runs both and describes the first divergence, with a disassembly.
+//! - [`compare`] runs both and describes the first divergence, with a disassembly;
+//!   [`check_export`] does the same for a named export of a real program (the corpus
+//!   programs of `contracts/`, in `tests/corpus.rs`).
 //!
 //! The reference runs on its interpreter backend with synchronous gas metering, the
 //! default (naive) cost model and 4 KiB pages; `pvm` with its default `ModuleConfig`,
@@ -862,12 +864,25 @@ pub fn run_pvm(blob: &[u8], args: &[u64], gas: i64) -> Trace {
 
 /// Runs `blob` on one of `pvm`'s backends.
 pub fn run_pvm_on(backend: pvm::Backend, blob: &[u8], args: &[u64], gas: i64) -> Trace {
-    run_pvm_with(backend, false, blob, args, gas)
+    run_pvm_export(backend, blob, None, args, gas)
 }
 
-/// Like [`run_pvm_on`]; `warm` translates the whole program before it runs (the
+/// Runs the export called `export` of `blob` (the first export if `None`) on one of
+/// `pvm`'s backends.
+pub fn run_pvm_export(backend: pvm::Backend, blob: &[u8], export: Option<&str>, args: &[u64], gas: i64) -> Trace {
+    run_pvm_with(backend, false, blob, export, args, gas)
+}
+
+/// Like [`run_pvm_export`]; `warm` translates the whole program before it runs (the
 /// interpreter otherwise translates a block when it first reaches it).
-pub fn run_pvm_with(backend: pvm::Backend, warm: bool, blob: &[u8], args: &[u64], gas: i64) -> Trace {
+pub fn run_pvm_with(
+    backend: pvm::Backend,
+    warm: bool,
+    blob: &[u8],
+    export: Option<&str>,
+    args: &[u64],
+    gas: i64,
+) -> Trace {
     let engine = match pvm::Engine::new(&pvm::Config { backend }) {
         Ok(engine) => engine,
         Err(error) => return rejected(error.to_string()),
@@ -877,7 +892,13 @@ pub fn run_pvm_with(backend: pvm::Backend, warm: bool, blob: &[u8], args: &[u64]
         Err(error) => return rejected(error.to_string()),
     };
     let map = module.memory_map();
-    let export_pc = module.exports().first().map(|export| export.pc);
+    let export_pc = match export {
+        Some(name) => match module.export(name) {
+            Some(export) => Some(export.pc),
+            None => return rejected(format!("pvm: the blob has no export `{name}`")),
+        },
+        None => module.exports().first().map(|export| export.pc),
+    };
     let layout = Layout {
         ro: (map.ro_data_address(), map.ro_data_size),
         rw: (map.rw_data_address, map.rw_data_size),
@@ -948,6 +969,18 @@ pub fn run_reference(blob: &[u8], args: &[u64], gas: i64) -> Trace {
 
 /// Runs `blob` on one of polkavm 0.37's backends.
 pub fn run_reference_on(backend: ReferenceBackend, blob: &[u8], args: &[u64], gas: i64) -> Trace {
+    run_reference_export(backend, blob, None, args, gas)
+}
+
+/// Runs the export called `export` of `blob` (the first export if `None`) on one of
+/// polkavm 0.37's backends.
+pub fn run_reference_export(
+    backend: ReferenceBackend,
+    blob: &[u8],
+    export: Option<&str>,
+    args: &[u64],
+    gas: i64,
+) -> Trace {
     let Some(engine) = reference_engine(backend) else {
         return rejected(format!("polkavm's {backend:?} backend is not available on this machine"));
     };
@@ -959,7 +992,14 @@ pub fn run_reference_on(backend: ReferenceBackend, blob: &[u8], args: &[u64], ga
         Err(error) => return rejected(error.to_string()),
     };
     let map = module.memory_map();
-    let export_pc = module.exports().next().map(|export| export.program_counter().0);
+    let mut exports = module.exports();
+    let export_pc = match export {
+        Some(name) => match exports.find(|export| export.symbol().as_bytes() == name.as_bytes()) {
+            Some(export) => Some(export.program_counter().0),
+            None => return rejected(format!("polkavm: the blob has no export `{name}`")),
+        },
+        None => exports.next().map(|export| export.program_counter().0),
+    };
     let layout = Layout {
         ro: (map.ro_data_address(), map.ro_data_size()),
         rw: (map.rw_data_address(), map.rw_data_size()),
@@ -983,15 +1023,22 @@ pub fn run_reference_on(backend: ReferenceBackend, blob: &[u8], args: &[u64], ga
 
 /// Runs `blob` on both VMs: `(pvm, reference)`. Fails only if the reference panics.
 pub fn run_both(blob: &[u8], args: &[u64], gas: i64) -> Result<(Trace, Trace), String> {
-    let ours = run_pvm(blob, args, gas);
-    let reference = catch_unwind(AssertUnwindSafe(|| run_reference(blob, args, gas))).map_err(|panic| {
-        let message = panic
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_default();
-        format!("the reference (polkavm) panicked: {message}")
-    })?;
+    run_both_export(blob, None, args, gas)
+}
+
+/// [`run_both`] for the export called `export` (the first export if `None`).
+fn run_both_export(blob: &[u8], export: Option<&str>, args: &[u64], gas: i64) -> Result<(Trace, Trace), String> {
+    let ours = run_pvm_export(pvm::Backend::Interpreter, blob, export, args, gas);
+    let reference =
+        catch_unwind(AssertUnwindSafe(|| run_reference_export(ReferenceBackend::Interpreter, blob, export, args, gas)))
+            .map_err(|panic| {
+                let message = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default();
+                format!("the reference (polkavm) panicked: {message}")
+            })?;
     Ok((ours, reference))
 }
 
@@ -1057,39 +1104,62 @@ pub fn compare(blob: &[u8], args: &[u64], gas: i64) -> Result<(), String> {
 /// Like [`compare`], but tells apart the runs that were not fully compared (see
 /// [`Verdict`]).
 pub fn check(blob: &[u8], args: &[u64], gas: i64) -> Result<Verdict, String> {
-    let (ours, reference) = match run_both(blob, args, gas) {
+    check_export(blob, None, args, gas).map(|(verdict, _)| verdict)
+}
+
+/// [`check`] for the export called `export` (the first export if `None`), e.g. of a
+/// real guest program. Also returns pvm's trace (its interpreter's), whose last event
+/// has the results in `a0` and `a1` and the gas left.
+pub fn check_export(blob: &[u8], export: Option<&str>, args: &[u64], gas: i64) -> Result<(Verdict, Trace), String> {
+    let (ours, reference) = match run_both_export(blob, export, args, gas) {
         Ok(traces) => traces,
-        Err(why) => return Ok(Verdict::Inconclusive(why)),
+        Err(why) => {
+            let ours = run_pvm_export(pvm::Backend::Interpreter, blob, export, args, gas);
+            return Ok((Verdict::Inconclusive(why), ours));
+        }
     };
+    check_traces(blob, export, args, gas, &ours, reference).map(|verdict| (verdict, ours))
+}
+
+/// Compares pvm's trace (`ours`) with the reference's, and with pvm's other backends.
+fn check_traces(
+    blob: &[u8],
+    export: Option<&str>,
+    args: &[u64],
+    gas: i64,
+    ours: &Trace,
+    reference: Trace,
+) -> Result<Verdict, String> {
     // The interpreter translates code when it first reaches it: translating all of it
     // first must not change anything.
-    let warm = run_pvm_with(pvm::Backend::Interpreter, true, blob, args, gas);
-    if warm != ours {
-        let difference = first_difference(&warm, &ours).unwrap_or_else(|| "the traces differ".into());
+    let warm = run_pvm_with(pvm::Backend::Interpreter, true, blob, export, args, gas);
+    if warm != *ours {
+        let difference = first_difference(&warm, ours).unwrap_or_else(|| "the traces differ".into());
         return Err(format!(
             "pvm's interpreter differs when the code is translated before it runs (shown as pvm) from when it is \
              translated as it runs (shown as the reference): {difference}\n{}",
-            disassemble(blob, &warm, &ours)
+            disassemble(blob, &warm, ours)
         ));
     }
     // Every other backend of pvm must agree with its interpreter exactly.
     for &backend in pvm::Backend::available().iter().filter(|&&backend| backend != pvm::Backend::Interpreter) {
-        let other = run_pvm_on(backend, blob, args, gas);
-        if other != ours {
-            let difference = first_difference(&other, &ours).unwrap_or_else(|| "the traces differ".into());
+        let other = run_pvm_export(backend, blob, export, args, gas);
+        if other != *ours {
+            let difference = first_difference(&other, ours).unwrap_or_else(|| "the traces differ".into());
             return Err(format!(
                 "pvm's {backend} backend differs from its interpreter (shown as the reference): {difference}\n{}",
-                disassemble(blob, &other, &ours)
+                disassemble(blob, &other, ours)
             ));
         }
     }
-    let Some(difference) = first_difference(&ours, &reference) else {
+    let Some(difference) = first_difference(ours, &reference) else {
         return Ok(Verdict::Same);
     };
-    if let Some(verdict) = explained_difference(blob, args, gas, &ours, &reference) {
+    if let Some(verdict) = explained_difference(blob, export, args, gas, ours, &reference) {
         return Ok(verdict);
     }
-    Err(format!("{difference}\nargs: {args:x?}, gas: {gas}\n{}", disassemble(blob, &ours, &reference)))
+    let export = export.map_or_else(String::new, |export| format!("export: {export}, "));
+    Err(format!("{difference}\n{export}args: {args:x?}, gas: {gas}\n{}", disassemble(blob, ours, &reference)))
 }
 
 /// Whether `blob` is a 32-bit program that uses `memset` (false if it does not parse).
@@ -1105,17 +1175,26 @@ fn is_64_bit_with_memset(blob: &[u8]) -> bool {
 /// stop up to and including `events[last]`: kinds, registers and gas, and the pc of a
 /// trap. (The compiler reports an out-of-gas stop inside `memset` at its block's
 /// start, so the pcs of other stops are not compared.)
-fn compiler_agrees(blob: &[u8], args: &[u64], gas: i64, ours: &Trace, last: usize) -> bool {
-    compiler_agrees_on(blob, args, gas, ours, last, true)
+fn compiler_agrees(blob: &[u8], export: Option<&str>, args: &[u64], gas: i64, ours: &Trace, last: usize) -> bool {
+    compiler_agrees_on(blob, export, args, gas, ours, last, true)
 }
 
 /// As [`compiler_agrees`]; without `registers`, only the kind, pc and gas of each
 /// event count.
-fn compiler_agrees_on(blob: &[u8], args: &[u64], gas: i64, ours: &Trace, last: usize, registers: bool) -> bool {
+fn compiler_agrees_on(
+    blob: &[u8],
+    export: Option<&str>,
+    args: &[u64],
+    gas: i64,
+    ours: &Trace,
+    last: usize,
+    registers: bool,
+) -> bool {
     if !reference_compiler_available() {
         return false;
     }
-    let compiled = catch_unwind(AssertUnwindSafe(|| run_reference_on(ReferenceBackend::Compiler, blob, args, gas)));
+    let compiled =
+        catch_unwind(AssertUnwindSafe(|| run_reference_export(ReferenceBackend::Compiler, blob, export, args, gas)));
     let Ok(Trace { loaded: Ok(_), events, heap_size, .. }) = compiled else {
         return false;
     };
@@ -1143,13 +1222,20 @@ fn first_differing_event(ours: &Trace, reference: &Trace) -> Option<usize> {
 
 /// Whether a difference between the traces is one of the documented exceptions: a
 /// reference bug or the reference's memory limit.
-fn explained_difference(blob: &[u8], args: &[u64], gas: i64, ours: &Trace, reference: &Trace) -> Option<Verdict> {
+fn explained_difference(
+    blob: &[u8],
+    export: Option<&str>,
+    args: &[u64],
+    gas: i64,
+    ours: &Trace,
+    reference: &Trace,
+) -> Option<Verdict> {
     // The events may all agree while the heap differs: a register the reference got
     // wrong fed `sbrk` and was overwritten afterwards. Only the `memset` bug explains it.
     let Some(index) = first_differing_event(ours, reference) else {
         let memset_bug = !is_64_bit_with_memset(blob)
             && !ours.events.is_empty()
-            && compiler_agrees(blob, args, gas, ours, ours.events.len() - 1);
+            && compiler_agrees(blob, export, args, gas, ours, ours.events.len() - 1);
         return memset_bug.then_some(Verdict::ReferenceBug(ReferenceBug::MemsetLeavesZeroExtendedAddress));
     };
     let event = ours.events.get(index)?;
@@ -1171,7 +1257,7 @@ fn explained_difference(blob: &[u8], args: &[u64], gas: i64, ours: &Trace, refer
         // instruction sets, the heap top minus one where polkavm's interpreter and pvm
         // return the heap top.)
         let confirmed_by_compiler = match reference_compiler_available() {
-            true if compiler_agrees_on(blob, args, gas, ours, index, false) => true,
+            true if compiler_agrees_on(blob, export, args, gas, ours, index, false) => true,
             true => return None,
             false => false,
         };
@@ -1180,7 +1266,7 @@ fn explained_difference(blob: &[u8], args: &[u64], gas: i64, ours: &Trace, refer
             confirmed_by_compiler,
         }));
     }
-    if !is_64_bit_with_memset(blob) && compiler_agrees(blob, args, gas, ours, ours.events.len() - 1) {
+    if !is_64_bit_with_memset(blob) && compiler_agrees(blob, export, args, gas, ours, ours.events.len() - 1) {
         return Some(Verdict::ReferenceBug(ReferenceBug::MemsetLeavesZeroExtendedAddress));
     }
     None

@@ -72,6 +72,23 @@ pub fn link_error(program: &str, isa: Isa) -> Option<&'static str> {
         .map(|&(_, _, error)| error)
 }
 
+/// The corpus of real third-party code: the `contracts/corpus-*` programs, built from
+/// the `corpus-kernels` crate. Each export is one of `corpus_kernels::WORKLOADS`, under
+/// the workload's name: `fn(n: u32) -> u64`, the input size in, a checksum of the
+/// output out (in `a0`, or `a0` and `a1` on 32-bit instruction sets).
+pub mod corpus {
+    /// The corpus programs, largest first.
+    pub const PROGRAMS: [&str; 3] = [ALL, "corpus-hashes", "corpus-ledger"];
+
+    /// The program that exports every workload.
+    pub const ALL: &str = "corpus-all";
+
+    /// Whether `program` is one of the corpus programs.
+    pub fn contains(program: &str) -> bool {
+        PROGRAMS.contains(&program)
+    }
+}
+
 /// What each guest program must do, as scenarios over a `call(export, args) -> a0`
 /// function, so that the tests of every VM (ours, the reference) and of every linker
 /// check the same expectations. Each scenario asserts its results and returns them,

@@ -128,9 +128,12 @@ fn every_blob_loads() {
 fn min_stack_size_is_recorded() {
     for &program in programs() {
         // `bench-prime-sieve` and `bench-memset` ask for 16 KiB with
-        // `min_stack_size!`; the others get the linker's default of 8 KiB.
+        // `min_stack_size!`, `corpus-all` for 512 KiB and the other corpus programs for
+        // 64 KiB; the others get the linker's default of 8 KiB.
         let expected = match program {
             "bench-prime-sieve" | "bench-memset" => 16 * 1024,
+            "corpus-all" => 512 * 1024,
+            "corpus-hashes" | "corpus-ledger" => 64 * 1024,
             _ => 8 * 1024,
         };
         for isa in Isa::ALL {

@@ -93,6 +93,9 @@ fn every_program_links() {
         "bench-minimal",
         "bench-prime-sieve",
         "compute",
+        "corpus-all",
+        "corpus-hashes",
+        "corpus-ledger",
         "counter",
         "derive-compat",
         "flipper",
@@ -131,9 +134,12 @@ fn min_stack_size_is_recorded() {
     let engine = engine();
     for &program in programs() {
         // `bench-prime-sieve` and `bench-memset` ask for 16 KiB with
-        // `min_stack_size!`; the others get the linker's default of 8 KiB.
+        // `min_stack_size!`, `corpus-all` for 512 KiB and the other corpus programs for
+        // 64 KiB; the others get the linker's default of 8 KiB.
         let expected = match program {
             "bench-prime-sieve" | "bench-memset" => 16 * 1024,
+            "corpus-all" => 512 * 1024,
+            "corpus-hashes" | "corpus-ledger" => 64 * 1024,
             _ => 8 * 1024,
         };
         for isa in Isa::ALL {
