@@ -382,7 +382,7 @@ impl Opcode {
     ///
     /// `ecalli`, `memset`, `sbrk` and `unlikely` do not end a block.
     #[inline]
-    pub fn ends_basic_block(self) -> bool {
+    pub const fn ends_basic_block(self) -> bool {
         // A table: this is asked of every instruction when a program is loaded.
         const ENDS_BASIC_BLOCK: [bool; Opcode::ALL.len()] = {
             let mut table = [false; Opcode::ALL.len()];
@@ -466,7 +466,7 @@ pub(crate) mod tables {
         table
     }
 
-    const fn build_extended() -> [Option<(Opcode, u8)>; EXTENDED_RAW_OPCODE_COUNT] {
+    pub(crate) const fn build_extended() -> [Option<(Opcode, u8)>; EXTENDED_RAW_OPCODE_COUNT] {
         let mut table = [None; EXTENDED_RAW_OPCODE_COUNT];
         let mut index = 0;
         while index < Opcode::ALL.len() {

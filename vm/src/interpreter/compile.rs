@@ -372,6 +372,7 @@ impl Compiled {
             }
         }
         compiled.check_invariants(0);
+        (0..compiled.jump_table_ops.len()).for_each(|slot| compiled.check_slot(slot));
         compiled
     }
 
@@ -430,6 +431,7 @@ impl Compiled {
     pub fn slot_op(&mut self, source: &Source, slot: usize) -> u32 {
         let op = self.block_op(source, source.raw.jump_table[slot]);
         self.jump_table_ops[slot] = op;
+        self.check_slot(slot);
         op
     }
 
@@ -578,17 +580,18 @@ impl Compiled {
             assert!(op.d < 16 && op.a < 16 && op.b < 16, "operation {index} names a register out of range");
             assert!(!can_continue || index + 1 < self.ops.len(), "operation {index} has no successor");
         }
-        let valid = |&i: &u32| i == INVALID_TARGET || i == UNTRANSLATED || i < len;
-        assert!(self.jump_table_ops.iter().all(valid), "a jump table entry is out of range");
-        assert!(
-            !self.metering
-                || self
-                    .jump_table_ops
-                    .iter()
-                    .all(|&i| i == INVALID_TARGET || i == UNTRANSLATED || self.ops[i as usize].kind == Kind::ChargeGas),
-            "a jump table entry is not a gas charge"
-        );
         assert_eq!(self.ops.len(), self.op_pc.len());
+    }
+
+    /// Verifies that jump-table slot `slot` is invalid, untranslated, or the start of a
+    /// translated block (a gas charge with metering).
+    fn check_slot(&self, slot: usize) {
+        let op = self.jump_table_ops[slot];
+        if op != INVALID_TARGET && op != UNTRANSLATED {
+            let kind = self.ops.get(op as usize).map(|op| op.kind);
+            assert!(kind.is_some(), "jump table entry {slot} is out of range");
+            assert!(!self.metering || kind == Some(Kind::ChargeGas), "jump table entry {slot} is not a gas charge");
+        }
     }
 }
 

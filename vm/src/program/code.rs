@@ -329,6 +329,49 @@ fn extended_slot(code: &[u8], offset: usize) -> Slot {
     Slot { pc: offset, len: length, opcode, args_at: offset + opcode_len, args_len }
 }
 
+/// For each one-byte raw opcode of the extended encoding: the instruction's length and
+/// whether it ends a basic block (an invalid one: one byte, and it does), for
+/// [`layout_extended`].
+static EXTENDED_STEPS: [(u8, bool); 255] = {
+    const EXTENDED: [Option<(Opcode, u8)>; tables::EXTENDED_RAW_OPCODE_COUNT] = tables::build_extended();
+    let mut steps = [(1, true); 255];
+    let mut raw = 0;
+    while raw < steps.len() {
+        if let Some((opcode, args_len)) = EXTENDED[raw] {
+            steps[raw] = (1 + args_len, opcode.ends_basic_block());
+        }
+        raw += 1;
+    }
+    steps
+};
+
+/// [`walk_extended`] without the operands, for [`Layout::new`]: `mark(pc,
+/// ends_basic_block)` for each instruction. A table lookup per instruction, but where
+/// [`extended_slot`]'s rules need more (a two-byte opcode, the end of a macro block).
+#[inline(always)]
+fn layout_extended(code: &[u8], mut mark: impl FnMut(usize, bool)) {
+    let len = code.len();
+    let mut offset = 0;
+    while offset < len {
+        let block_end = ((offset / EXTENDED_BLOCK_SIZE + 1) * EXTENDED_BLOCK_SIZE).min(len);
+        while offset < block_end {
+            let byte = code[offset];
+            if byte != 0xff {
+                let (step, ends_basic_block) = EXTENDED_STEPS[usize::from(byte)];
+                let next = offset + usize::from(step);
+                if next < block_end {
+                    mark(offset, ends_basic_block);
+                    offset = next;
+                    continue;
+                }
+            }
+            let slot = extended_slot(code, offset);
+            mark(offset, slot.ends_basic_block());
+            offset += slot.len;
+        }
+    }
+}
+
 #[inline(always)]
 fn walk_extended(code: &[u8], mut visit: impl FnMut(Slot)) {
     let mut offset = 0;
@@ -381,13 +424,18 @@ impl Layout {
         let mut starts = alloc::vec![0u64; words];
         let mut block_starts = alloc::vec![0u64; words];
         let mut previous_ends_block = true;
-        walk(isa, raw, |slot| {
-            starts[slot.pc / 64] |= 1 << (slot.pc % 64);
+        let mut mark = |pc: usize, ends_basic_block: bool| {
+            starts[pc / 64] |= 1 << (pc % 64);
             if previous_ends_block {
-                block_starts[slot.pc / 64] |= 1 << (slot.pc % 64);
+                block_starts[pc / 64] |= 1 << (pc % 64);
             }
-            previous_ends_block = slot.ends_basic_block();
-        });
+            previous_ends_block = ends_basic_block;
+        };
+        if isa.uses_bitmask() {
+            walk_legacy(isa, &raw.code, &raw.bitmask, |slot| mark(slot.pc, slot.ends_basic_block()));
+        } else {
+            layout_extended(&raw.code, mark);
+        }
         Layout { isa, starts, block_starts, code_len: raw.code.len() as u32 }
     }
 
@@ -547,6 +595,33 @@ mod tests {
         let args = decode_args(Shape::RegImm, &window, 2, 0);
         assert_eq!(args.imm1, u32::MAX);
         assert_eq!(args.reg(0), Reg::A0);
+    }
+
+    #[test]
+    fn the_extended_layout_fast_path_agrees_with_the_decoder() {
+        // Random bytes (every opcode, two-byte ones, macro-block ends, invalid bytes).
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        for len in [0, 1, 2, 1023, 1024, 1025, 5000, 20_000] {
+            let code: Vec<u8> = (0..len)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    state as u8
+                })
+                .collect();
+            let raw = RawCode { jump_table: Vec::new(), code: code.clone(), bitmask: Vec::new() };
+            let layout = Layout::new(InstructionSet::Latest64, &raw);
+            let decoded = decode_extended(&code);
+            let starts: Vec<u32> = decoded.iter().map(|i| i.pc).collect();
+            let laid_out: Vec<u32> = (0..len as u32).filter(|&pc| layout.is_instruction_start(pc)).collect();
+            assert_eq!(laid_out, starts, "length {len}");
+            for (index, instruction) in decoded.iter().enumerate() {
+                let block_start = index == 0 || decoded[index - 1].ends_basic_block();
+                assert_eq!(layout.is_block_start(instruction.pc), block_start, "length {len}, pc {}", instruction.pc);
+                assert_eq!(layout.instruction_at(&raw, instruction.pc), *instruction);
+            }
+        }
     }
 
     #[test]
