@@ -92,3 +92,36 @@ fn instructions_never_straddle_a_macro_block() {
         assert_eq!(start, end, "{instruction:?} straddles a boundary");
     }
 }
+
+/// `push_at_least` picks a form of at least the size asked for (or the longest form),
+/// and that form decodes back to the same instruction, in our decoder and the reference.
+#[test]
+fn longer_forms_decode_back_to_the_same_instruction() {
+    let isa = InstructionSet::Latest64;
+    for min_size in 0..=12 {
+        let mut builder = BlobBuilder::new(isa);
+        let mut pushed = Vec::new();
+        for &opcode in Opcode::ALL.iter().filter(|&&op| isa.supports(op)) {
+            for n in 0..SAMPLES.len() {
+                let args = sample_args(opcode, n, builder.pc());
+                let pc = builder.push_at_least(opcode, args, min_size);
+                pushed.push((pc, opcode, args, builder.pc() - pc));
+            }
+        }
+        builder.push(Opcode::Trap, Args::default());
+        let bytes = builder.build();
+        let code = Code::decode(isa, &ProgramBlob::parse(&bytes).unwrap().code);
+        for &(pc, opcode, args, size) in &pushed {
+            let decoded = code.instructions()[code.index_of(pc).unwrap()];
+            assert_eq!((decoded.opcode, decoded.args), (Some(opcode), args), "{opcode} at {pc}, min {min_size}");
+            let longest = opcode.info().extended.iter().map(|&(len, raw)| u32::from(len) + 1 + u32::from(raw >= 255));
+            let longest = longest.max().unwrap();
+            assert!(size >= (min_size as u32).min(longest), "{opcode} at {pc}: {size} bytes, min {min_size}");
+        }
+        let reference = polkavm::ProgramBlob::parse(bytes.into()).unwrap();
+        let theirs: Vec<u32> =
+            reference.instructions().map(|i| i.offset.0).take_while(|&pc| pc < code.code_len()).collect();
+        let ours: Vec<u32> = code.instructions().iter().map(|i| i.pc).collect();
+        assert_eq!(ours, theirs, "min {min_size}");
+    }
+}

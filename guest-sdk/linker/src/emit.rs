@@ -6,10 +6,11 @@
 //! 2. The layout passes compute each instruction's pc by encoding into a scratch
 //!    `BlobBuilder`. The first uses placeholder targets and full-size offsets, so its
 //!    pcs are an upper bound; the next ones encode branch offsets in as few bytes as
-//!    the previous pcs need, until the pcs stop changing. In the bitmask encodings
-//!    distances can only shrink, so this converges; in the extended encoding
-//!    macro-block padding can move code forward again, so after a bounded number of
-//!    passes the full-size layout is kept instead.
+//!    the previous pcs need, until the pcs stop changing. That need not converge
+//!    (offsets mix the previous pass's targets with this pass's pcs, and in the
+//!    extended encoding macro-block padding can move code forward again), so after a
+//!    few passes instructions may only grow (each keeps at least its size of the pass
+//!    before), which does. Should it still not, the full-size layout is kept.
 //! 3. Pass two encodes, with `fallthrough` inserted where a jump target would
 //!    otherwise sit in the middle of a PVM basic block, and a `jump` where a block's
 //!    successor is not laid out right after it.
@@ -137,7 +138,13 @@ fn collect_targets(program: &Program, resolver: &Resolver) -> (BTreeSet<u64>, BT
 }
 
 /// How many compact layout passes to try before keeping full-size offsets.
-const MAX_LAYOUT_PASSES: usize = 32;
+const MAX_LAYOUT_PASSES: usize = 48;
+
+/// How many compact layout passes may shrink instructions. Later passes only let them
+/// grow (each instruction is at least as long as in the pass before), which reaches a
+/// fixed point in the extended encoding too, where macro-block padding can otherwise
+/// make the layout oscillate.
+const FREE_LAYOUT_PASSES: usize = 16;
 
 /// Lays out and encodes the code; returns the blob.
 pub fn write(mut program: Program) -> Result<Vec<u8>> {
@@ -158,14 +165,16 @@ pub fn write(mut program: Program) -> Result<Vec<u8>> {
     resolver.jump_table = dynamic.into_iter().collect();
 
     // Layout: sizes and pcs, to a fixed point.
-    let mut sizer = Sizer { builder: BlobBuilder::new(program.isa) };
+    let mut sizer = Sizer::new(program.isa, Vec::new(), false);
     resolver.pcs = walk(&program, &resolver, &starts, true, &mut sizer)?;
     let full_size_pcs = resolver.pcs.clone();
     let mut compact = false;
-    for _ in 0..MAX_LAYOUT_PASSES {
-        let mut sizer = Sizer { builder: BlobBuilder::new(program.isa) };
+    let mut sizes = Vec::new();
+    for pass in 0..MAX_LAYOUT_PASSES {
+        let mut sizer = Sizer::new(program.isa, std::mem::take(&mut sizes), pass >= FREE_LAYOUT_PASSES);
         sizer.builder.compact_offsets(true);
         let pcs = walk(&program, &resolver, &starts, false, &mut sizer)?;
+        sizes = sizer.sizes;
         if pcs == resolver.pcs {
             compact = true;
             break;
@@ -174,12 +183,13 @@ pub fn write(mut program: Program) -> Result<Vec<u8>> {
     }
     if !compact {
         resolver.pcs = full_size_pcs;
+        sizes.clear();
     }
 
     // The real encoding.
     let mut builder = BlobBuilder::new(program.isa);
     builder.compact_offsets(compact);
-    let mut writer = Writer { builder: &mut builder, exports: program.exports };
+    let mut writer = Writer { builder: &mut builder, exports: program.exports, sizes: &sizes, index: 0 };
     let pcs = walk(&program, &resolver, &starts, false, &mut writer)?;
     debug_assert_eq!(pcs, resolver.pcs);
     for address in &resolver.jump_table {
@@ -211,8 +221,22 @@ trait Sink {
     fn pc(&self) -> u32;
 }
 
+/// A layout pass. Every pass pushes the same instruction sequence, so the `n`th push
+/// is the same instruction in all of them.
 struct Sizer {
     builder: BlobBuilder,
+    /// The size of every instruction pushed (in the previous pass, until overwritten).
+    sizes: Vec<usize>,
+    /// Whether instructions keep at least their size of the previous pass.
+    grow_only: bool,
+    /// The number of instructions pushed.
+    index: usize,
+}
+
+impl Sizer {
+    fn new(isa: InstructionSet, sizes: Vec<usize>, grow_only: bool) -> Self {
+        Sizer { builder: BlobBuilder::new(isa), sizes, grow_only, index: 0 }
+    }
 }
 
 impl Sink for Sizer {
@@ -228,7 +252,15 @@ impl Sink for Sizer {
         if self.builder.pc() > pvm::program::MAX_CODE_SIZE {
             return Err(LinkError::Overflow("the code size"));
         }
-        Ok(self.builder.push(opcode, args))
+        let min_size = if self.grow_only { self.sizes.get(self.index).copied().unwrap_or(0) } else { 0 };
+        let pc = self.builder.push_at_least(opcode, args, min_size);
+        let size = (self.builder.pc() - pc) as usize;
+        match self.sizes.get_mut(self.index) {
+            Some(slot) => *slot = size,
+            None => self.sizes.push(size),
+        }
+        self.index += 1;
+        Ok(pc)
     }
 
     fn pc(&self) -> u32 {
@@ -239,6 +271,10 @@ impl Sink for Sizer {
 struct Writer<'a> {
     builder: &'a mut BlobBuilder,
     exports: &'a [Export],
+    /// The instruction sizes of the last layout pass (empty for full-size offsets).
+    sizes: &'a [usize],
+    /// The number of instructions pushed.
+    index: usize,
 }
 
 impl Sink for Writer<'_> {
@@ -253,7 +289,9 @@ impl Sink for Writer<'_> {
 
     fn push(&mut self, opcode: Opcode, args: Args, _address: u64) -> Result<u32> {
         // The sizing pass has already checked that the instruction set has `opcode`.
-        Ok(self.builder.push(opcode, args))
+        let min_size = self.sizes.get(self.index).copied().unwrap_or(0);
+        self.index += 1;
+        Ok(self.builder.push_at_least(opcode, args, min_size))
     }
 
     fn pc(&self) -> u32 {

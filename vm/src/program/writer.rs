@@ -28,17 +28,25 @@ fn push_imm(out: &mut Vec<u8>, value: u32, len: usize) {
 /// so that an instruction's length does not depend on where it lands.
 /// Returns `None` if the instruction set lacks the opcode.
 pub fn encode_instruction(isa: InstructionSet, pc: u32, opcode: Opcode, args: &Args) -> Option<Vec<u8>> {
-    encode_legacy(isa, pc, opcode, args, false)
+    encode_legacy(isa, pc, opcode, args, false, 0)
 }
 
 /// Like [`encode_instruction`], with relative offsets in as few bytes as they need when
-/// `compact` (the length then depends on the distance to the target).
-fn encode_legacy(isa: InstructionSet, pc: u32, opcode: Opcode, args: &Args, compact: bool) -> Option<Vec<u8>> {
+/// `compact` (the length then depends on the distance to the target), plus `extra`
+/// bytes (at most 4 in all).
+fn encode_legacy(
+    isa: InstructionSet,
+    pc: u32,
+    opcode: Opcode,
+    args: &Args,
+    compact: bool,
+    extra: usize,
+) -> Option<Vec<u8>> {
     let byte = isa.legacy_byte(opcode)?;
     let mut out = alloc::vec![byte];
     let regs = args.regs.map(|r| r & 0xf);
     let relative = |target: u32| target.wrapping_sub(pc);
-    let offset_len = |offset: u32| if compact { imm_len(offset) } else { 4 };
+    let offset_len = |offset: u32| if compact { (imm_len(offset) + extra).min(4) } else { 4 };
     match opcode.shape() {
         Shape::None => {}
         Shape::Imm => push_imm(&mut out, args.imm1, imm_len(args.imm1)),
@@ -98,16 +106,27 @@ fn fits(value: u32, count: usize) -> bool {
 
 /// Encodes one instruction at `pc` in the extended encoding (Latest64): a one- or
 /// two-byte raw opcode that fixes the argument length, then the arguments laid out as
-/// in the bitmask encodings for that length. Picks the shortest raw opcode that can
-/// hold the operands, or the longest one if `fixed_size` (so that an instruction's size
-/// does not depend on its target). Returns `None` if the opcode does not exist there.
-pub fn encode_instruction_extended(pc: u32, opcode: Opcode, args: &Args, fixed_size: bool) -> Option<Vec<u8>> {
+/// in the bitmask encodings for that length. Picks the shortest raw opcode of at least
+/// `min_size` bytes (or the longest, if none is that long) that can hold the operands,
+/// or the longest one if `fixed_size` (so that an instruction's size does not depend on
+/// its target). Returns `None` if the opcode does not exist there.
+fn encode_instruction_extended(
+    pc: u32,
+    opcode: Opcode,
+    args: &Args,
+    fixed_size: bool,
+    min_size: usize,
+) -> Option<Vec<u8>> {
     let mut forms: Vec<(u8, u16)> = opcode.info().extended.to_vec();
     forms.sort_unstable();
     if fixed_size {
         forms.reverse();
     }
-    forms.into_iter().find_map(|(length, raw)| {
+    // The raw opcode takes one byte below 255, two from there.
+    let size = |&(length, raw): &(u8, u16)| usize::from(length) + if raw < 255 { 1 } else { 2 };
+    let longest = forms.iter().map(size).max().unwrap_or(0);
+    let min_size = min_size.min(longest);
+    forms.into_iter().filter(|form| size(form) >= min_size).find_map(|(length, raw)| {
         let args = extended_args(pc, opcode, args, usize::from(length))?;
         let mut out = if raw < 255 { alloc::vec![raw as u8] } else { alloc::vec![0xff, (raw - 255) as u8] };
         out.extend_from_slice(&args);
@@ -275,12 +294,28 @@ impl BlobBuilder {
     /// Appends an instruction; returns its pc. Panics if the instruction set lacks it
     /// (a programming error in the caller).
     pub fn push(&mut self, opcode: Opcode, args: Args) -> u32 {
+        self.push_at_least(opcode, args, 0)
+    }
+
+    /// Like [`BlobBuilder::push`], but in the extended encoding the instruction takes at
+    /// least `min_size` bytes (or its longest form, if shorter): a layout that lets
+    /// instruction sizes only grow from pass to pass reaches a fixed point even where
+    /// macro-block padding moves code forward. In the bitmask encodings with compact
+    /// offsets, a branch offset gets the extra bytes (at most 4 in all); other
+    /// instructions have one size there.
+    pub fn push_at_least(&mut self, opcode: Opcode, args: Args, min_size: usize) -> u32 {
         self.last_opcode = Some(opcode);
         let isa = self.isa;
         let missing = || panic!("{opcode} is not part of {isa}");
         if self.isa.uses_bitmask() {
             let pc = self.pc();
-            let bytes = encode_legacy(self.isa, pc, opcode, &args, self.compact_offsets).unwrap_or_else(missing);
+            let compact = self.compact_offsets;
+            let mut bytes = encode_legacy(self.isa, pc, opcode, &args, compact, 0).unwrap_or_else(missing);
+            if compact && bytes.len() < min_size {
+                // A branch offset written in more bytes than it needs still reads back.
+                let extra = min_size - bytes.len();
+                bytes = encode_legacy(self.isa, pc, opcode, &args, compact, extra).unwrap_or_else(missing);
+            }
             self.push_raw(&bytes);
             return pc;
         }
@@ -288,11 +323,12 @@ impl BlobBuilder {
         // so that their size (and so every pc) does not depend on where the target is.
         let has_target = matches!(opcode.shape(), Shape::Offset | Shape::RegImmOffset | Shape::RegRegOffset);
         let longest = has_target && !self.compact_offsets;
-        let size = encode_instruction_extended(self.pc(), opcode, &args, longest).unwrap_or_else(missing).len();
+        let encode = |pc| encode_instruction_extended(pc, opcode, &args, longest, min_size).unwrap_or_else(missing);
+        let size = encode(self.pc()).len();
         // Padding moves the instruction to the start of a macro block, where it fits
         // whatever its (possibly different) size there.
         let pc = self.pad_for(size, opcode.ends_basic_block());
-        let bytes = encode_instruction_extended(pc, opcode, &args, longest).unwrap_or_else(missing);
+        let bytes = encode(pc);
         self.push_raw(&bytes);
         pc
     }
