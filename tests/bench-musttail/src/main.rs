@@ -58,7 +58,8 @@ const USAGE: &str = "usage: pvm-bench-musttail call BLOB EXPORT --calls N --samp
 
 fn parse_args(args: &[String]) -> Result<Command, String> {
     let mut positional = Vec::new();
-    let (mut calls, mut samples, mut gas, mut setup, mut result, mut arg) = (None, None, None, Vec::new(), None, None);
+    let (mut calls, mut samples, mut gas, mut setup, mut result, mut argument) =
+        (None, None, None, Vec::new(), None, None);
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         if !arg.starts_with("--") {
@@ -73,7 +74,7 @@ fn parse_args(args: &[String]) -> Result<Command, String> {
             "--gas" => gas = Some(number(value)?),
             "--setup" => setup.push(value.clone()),
             "--result" => result = Some(value.clone()),
-            "--arg" => arg = Some(u32::try_from(number(value)?).map_err(|error| error.to_string())?),
+            "--arg" => argument = Some(u32::try_from(number(value)?).map_err(|error| error.to_string())?),
             _ => return Err(format!("unknown option {arg}")),
         }
     }
@@ -87,7 +88,7 @@ fn parse_args(args: &[String]) -> Result<Command, String> {
             gas: gas.ok_or("--gas is required")?,
             setup,
             result,
-            arg,
+            arg: argument,
         }),
         [mode, blob] if mode == "compile" => Ok(Command::Compile { blob: blob.clone(), samples: samples()? }),
         _ => Err(USAGE.into()),
@@ -138,7 +139,7 @@ fn run(command: Command) -> Result<(Vec<Seconds>, Option<u64>), String> {
             instance.set_gas(gas);
             for export in &setup {
                 instance
-                    .call_typed_and_get_result::<(), ()>(&mut (), export, ())
+                    .call_typed_and_get_result::<(), ()>(&mut (), export.as_str(), ())
                     .map_err(|error| format!("`{export}`: {error:?}"))?;
             }
             // The first failure, if any, ends the measurement with an error; with
@@ -147,8 +148,12 @@ fn run(command: Command) -> Result<(Vec<Seconds>, Option<u64>), String> {
             let times = measure(samples, calls, || {
                 if outcome.is_ok() {
                     outcome = match arg {
-                        Some(n) => instance.call_typed_and_get_result::<u64, (u32,)>(&mut (), &export, (n,)).map(Some),
-                        None => instance.call_typed_and_get_result::<(), ()>(&mut (), &export, ()).map(|()| None),
+                        Some(n) => {
+                            instance.call_typed_and_get_result::<u64, (u32,)>(&mut (), export.as_str(), (n,)).map(Some)
+                        }
+                        None => {
+                            instance.call_typed_and_get_result::<(), ()>(&mut (), export.as_str(), ()).map(|()| None)
+                        }
                     }
                     .map_err(|error| format!("`{export}`: {error:?}"));
                 }
