@@ -299,8 +299,9 @@ pub(crate) struct Compiled {
     /// A target that is not translated yet is a stub: `ChargeGas` of nothing (with
     /// metering), then `Translate`, which stops the executor so that the block is
     /// translated and the branch patched; execution then continues at the block's own
-    /// `ChargeGas`. A block whose not-taken side was translated before it ends in a
-    /// `ChargeGas` of nothing and a `Jump` there. Neither changes what is charged.
+    /// `ChargeGas`. A block that falls into one translated before is followed by a
+    /// copy of it (up to [`MAX_COPIES`] in a row), or by a `ChargeGas` of nothing and a
+    /// `Jump` there. None of this changes what is charged.
     pub ops: Vec<Op>,
     /// The guest pc of each operation (for traps, faults and host calls).
     pub op_pc: Vec<u32>,
