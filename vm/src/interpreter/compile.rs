@@ -458,9 +458,15 @@ impl Compiled {
         let first = self.ops.len();
         let mut copies = 0;
         loop {
+            // The end of the code is translated again, never jumped to: it is not a
+            // block with a gas charge of its own in every model.
+            if pc >= self.code_len {
+                self.translate_end(source, false);
+                break;
+            }
             let translated = self.blocks.get(&pc).copied();
             if let Some(op) = translated {
-                if copies == MAX_COPIES || pc >= self.code_len {
+                if copies == MAX_COPIES {
                     if self.metering {
                         self.push(pc, charge(0));
                     }
@@ -468,10 +474,6 @@ impl Compiled {
                     break;
                 }
                 copies += 1;
-            }
-            if pc >= self.code_len {
-                self.translate_end(source, false);
-                break;
             }
             if translated.is_none() {
                 self.blocks.insert(pc, self.next_index());
