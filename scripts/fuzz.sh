@@ -92,8 +92,12 @@ for target in "${targets[@]}"; do
         -max_total_time="$seconds" -rss_limit_mb=8192 -malloc_limit_mb=8192 -timeout=30 -print_final_stats=1 \
         -artifact_prefix="../$artifacts/") >"$log" 2>&1 || status=$?
 
-    new_artifacts=$(find "$artifacts" -type f -newer "$marker")
+    # libFuzzer also writes inputs that took over 10 s as slow-unit-* artifacts: a
+    # program may legitimately be slow (touching gigabytes of guest memory under
+    # AddressSanitizer), so they are counted, not failed; -timeout fails what hangs.
+    new_artifacts=$(find "$artifacts" -type f -newer "$marker" ! -name 'slow-unit-*')
     crashes=$(printf '%s' "$new_artifacts" | grep -c . || true)
+    slow=$(find "$artifacts" -type f -newer "$marker" -name 'slow-unit-*' | grep -c . || true)
     rm -f "$marker"
     executions=$({ grep -E '^stat::number_of_executed_units:' "$log" || true; } | awk '{print $2}' | tail -n 1)
     executions="${executions:-$({ grep -oE '^#[0-9]+' "$log" || true; } | tail -n 1 | tr -d '#')}"
@@ -118,8 +122,8 @@ for target in "${targets[@]}"; do
         printf '%s\n' "$new_artifacts" | grep . | head -n 5 | sed 's/^/    artifact: /' || true
     fi
     corp="${corp:-?/?}"
-    line=$(printf '%-13s %10s execs  cov %6s  ft %6s  corpus %5s entries (%s, %s files)  crashes %s  %s' \
-        "$target" "${executions:-0}" "${cov:-?}" "${ft:-?}" "${corp%%/*}" "${corp#*/}" "$files" "$crashes" "$result")
+    line=$(printf '%-13s %10s execs  cov %6s  ft %6s  corpus %5s entries (%s, %s files)  crashes %s  slow %s  %s' \
+        "$target" "${executions:-0}" "${cov:-?}" "${ft:-?}" "${corp%%/*}" "${corp#*/}" "$files" "$crashes" "$slow" "$result")
     echo "    $line"
     summary+=("$line")
 done
