@@ -296,7 +296,7 @@ impl Module {
         .map_err(Error::MemoryMap)?;
         let source = interpreter::Source::new(
             blob.isa,
-            blob.code.clone(),
+            Arc::clone(&blob.code),
             config.cost_model.clone(),
             config.gas_metering,
             config.end_of_code,

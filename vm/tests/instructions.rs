@@ -316,6 +316,13 @@ backend_test! {
         assert_eq!(run(4), invalid(4), "the entry points into the middle of a block");
         assert_eq!(run(6), invalid(6), "beyond the jump table");
         assert_eq!(run(0xffff_0000), (Interrupt::Finished, None, 0), "return to host");
+        // Slots are validated on first use: the jump itself traps, before and after.
+        let mut i = start(&module, &[(Reg::A0, 4)]);
+        for _ in 0..2 {
+            assert_eq!(i.run(), Interrupt::Trap);
+            assert_eq!(i.program_counter(), 0, "the dynamic jump traps");
+            i.prepare_call(0, &[4]).unwrap();
+        }
     }
 }
 

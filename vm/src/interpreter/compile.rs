@@ -4,6 +4,7 @@
 //! start of every basic block. The executor never looks at the wire encoding.
 
 use alloc::collections::BTreeMap;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use crate::api::EndOfCode;
@@ -234,9 +235,8 @@ impl Kind {
 
 /// What translation reads: the code and where its instructions and blocks start, and
 /// the gas rules. Shared by all instances of a module.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(crate) struct Source {
-    pub raw: RawCode,
     pub layout: Layout,
     pub model: CostModel,
     pub metering: bool,
@@ -245,9 +245,15 @@ pub(crate) struct Source {
 }
 
 impl Source {
-    pub fn new(isa: InstructionSet, raw: RawCode, model: CostModel, metering: bool, end_of_code: EndOfCode) -> Self {
-        let layout = Layout::new(isa, &raw);
-        Source { raw, layout, model, metering, end_of_code, is_64_bit: isa.is_64_bit() }
+    pub fn new(
+        isa: InstructionSet,
+        raw: Arc<RawCode>,
+        model: CostModel,
+        metering: bool,
+        end_of_code: EndOfCode,
+    ) -> Self {
+        let layout = Layout::new(isa, raw);
+        Source { layout, model, metering, end_of_code, is_64_bit: isa.is_64_bit() }
     }
 
     /// The instructions of the basic block starting at `pc`, and its cost: the sum of
@@ -259,7 +265,7 @@ impl Source {
         let mut at = pc;
         let mut cost = 0u32;
         loop {
-            let instruction = self.layout.instruction_at(&self.raw, at);
+            let instruction = self.layout.instruction_at(at);
             cost = cost.saturating_add(self.model.cost(instruction.opcode));
             instructions.push(instruction);
             at = instruction.next_pc();
@@ -306,7 +312,7 @@ pub(crate) struct Compiled {
     /// The guest pc of each operation (for traps, faults and host calls).
     pub op_pc: Vec<u32>,
     /// For each jump table entry: the operation to continue at, `INVALID_TARGET`, or
-    /// `UNTRANSLATED`.
+    /// `UNTRANSLATED` (not used yet: not even validated).
     pub jump_table_ops: Vec<u32>,
     /// The length of the code (the pc of the implicit trap at its end).
     pub code_len: u32,
@@ -329,12 +335,9 @@ pub(crate) struct Compiled {
 impl Compiled {
     /// Nothing translated yet.
     pub fn empty(source: &Source) -> Self {
-        let jump_table_ops = source
-            .raw
-            .jump_table
-            .iter()
-            .map(|&pc| if source.layout.is_block_start(pc) { UNTRANSLATED } else { INVALID_TARGET })
-            .collect();
+        // Jump-table targets are validated on first use, like the code they go to:
+        // with the extended encoding, checking them all would lay out most of the code.
+        let jump_table_ops = alloc::vec![UNTRANSLATED; source.layout.raw().jump_table.len()];
         Compiled {
             ops: Vec::new(),
             op_pc: Vec::new(),
@@ -367,10 +370,8 @@ impl Compiled {
             compiled.translate_end(source, false);
         }
         compiled.resolve();
-        for (slot, &pc) in compiled.jump_table_ops.iter_mut().zip(&source.raw.jump_table) {
-            if *slot == UNTRANSLATED {
-                *slot = compiled.blocks[&pc];
-            }
+        for (slot, &pc) in compiled.jump_table_ops.iter_mut().zip(&source.layout.raw().jump_table) {
+            *slot = if source.layout.is_block_start(pc) { compiled.blocks[&pc] } else { INVALID_TARGET };
         }
         compiled.check_invariants(0);
         (0..compiled.jump_table_ops.len()).for_each(|slot| compiled.check_slot(slot));
@@ -428,12 +429,18 @@ impl Compiled {
         self.blocks[&pc]
     }
 
-    /// Where jump-table slot `slot` (a valid target) goes, translating it if needed.
-    pub fn slot_op(&mut self, source: &Source, slot: usize) -> u32 {
-        let op = self.block_op(source, source.raw.jump_table[slot]);
+    /// Where jump-table slot `slot` goes, translating it if needed; `None` (and the
+    /// slot marked invalid) if its target is not a valid jump target.
+    pub fn slot_op(&mut self, source: &Source, slot: usize) -> Option<u32> {
+        let pc = source.layout.raw().jump_table[slot];
+        if !source.layout.is_block_start(pc) {
+            self.jump_table_ops[slot] = INVALID_TARGET;
+            return None;
+        }
+        let op = self.block_op(source, pc);
         self.jump_table_ops[slot] = op;
         self.check_slot(slot);
-        op
+        Some(op)
     }
 
     /// The guest pc of operation `op` (the end of the code past the last one).

@@ -94,10 +94,12 @@ impl Machine {
     pub fn run(&mut self, program: &Compiled) -> Result<Interrupt, Untranslated> {
         self.ecalli_next_pc = None;
         let (op_index, exit) = self.execute(program);
+        // Where it stopped, also for untranslated code: a jump through an invalid
+        // jump-table slot is only found out then, and traps there.
+        self.interrupted_op = op_index;
         if let Exit::Untranslated(untranslated) = exit {
             return Err(untranslated);
         }
-        self.interrupted_op = op_index;
         Ok(match exit {
             Exit::Untranslated(_) => unreachable!("returned above"),
             Exit::Interrupt(interrupt) => interrupt,

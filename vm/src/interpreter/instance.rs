@@ -115,7 +115,16 @@ impl BackendInstance for Instance {
             match self.machine.run(&self.compiled) {
                 Ok(interrupt) => return interrupt,
                 Err(Untranslated::Block(pc)) => self.machine.next_op = self.compiled.block_op(source, pc),
-                Err(Untranslated::Slot(slot)) => self.machine.next_op = self.compiled.slot_op(source, slot as usize),
+                Err(Untranslated::Slot(slot)) => match self.compiled.slot_op(source, slot as usize) {
+                    Some(op) => self.machine.next_op = op,
+                    // The dynamic jump traps, as it would have had the slot been
+                    // validated before it ran.
+                    None => {
+                        let target = slot.wrapping_add(1).wrapping_mul(2);
+                        self.machine.trap_reason = Some(TrapReason::InvalidJump { target });
+                        return Interrupt::Trap;
+                    }
+                },
             }
         }
     }

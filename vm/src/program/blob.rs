@@ -5,6 +5,7 @@
 //! order, ended by section id 0. Unknown sections with the high bit set are optional
 //! and skipped; any other unknown id is an error.
 
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 use core::ops::Range;
@@ -311,8 +312,8 @@ pub struct ProgramBlob {
     pub imports: Vec<Vec<u8>>,
     /// Exported functions, in blob order.
     pub exports: Vec<Export>,
-    /// The raw code section payload parts.
-    pub code: RawCode,
+    /// The raw code section payload parts (shared with the modules loaded from it).
+    pub code: Arc<RawCode>,
 }
 
 /// The code section's contents: jump table, code bytes and (for bitmask-encoded
@@ -404,7 +405,7 @@ impl ProgramBlob {
             rw_data: Vec::new(),
             imports: Vec::new(),
             exports: Vec::new(),
-            code,
+            code: Arc::new(code),
         }
     }
 
@@ -471,7 +472,7 @@ impl ProgramBlob {
                 SECTION_IMPORTS => program.imports = parse_imports(payload, start)?,
                 SECTION_EXPORTS => program.exports = parse_exports(payload, start)?,
                 SECTION_CODE_AND_JUMP_TABLE => {
-                    program.code = RawCode::parse_with(Reader::new(payload, Section::Code), isa, start)?;
+                    program.code = Arc::new(RawCode::parse_with(Reader::new(payload, Section::Code), isa, start)?);
                     have_code = true;
                 }
                 _ => unreachable!("section ids are checked above"),

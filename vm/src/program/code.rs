@@ -12,7 +12,7 @@ use crate::isa::{tables, InstructionSet, Opcode, Reg, Shape};
 pub const EXTENDED_BLOCK_SIZE: usize = 1024;
 
 /// Largest distance between two bitmask bits that still makes one instruction.
-const BITMASK_MAX_SKIP: usize = 24;
+pub(super) const BITMASK_MAX_SKIP: usize = 24;
 
 /// An instruction's decoded operands. Which fields are meaningful depends on the
 /// opcode's [`Shape`]; pc-relative offsets are already resolved to absolute targets.
@@ -225,12 +225,12 @@ fn window_at(code: &[u8], offset: usize) -> [u8; 16] {
 }
 
 #[inline]
-fn bit(bitmask: &[u8], offset: usize) -> bool {
+pub(super) fn bit(bitmask: &[u8], offset: usize) -> bool {
     bitmask.get(offset >> 3).is_some_and(|byte| byte >> (offset & 7) & 1 == 1)
 }
 
 /// The next set bit strictly after `offset`, or `code_len` if there is none.
-fn next_set_bit(bitmask: &[u8], code_len: usize, offset: usize) -> usize {
+pub(super) fn next_set_bit(bitmask: &[u8], code_len: usize, offset: usize) -> usize {
     let mut position = offset + 1;
     while position < code_len {
         let byte = bitmask[position >> 3] >> (position & 7);
@@ -244,7 +244,7 @@ fn next_set_bit(bitmask: &[u8], code_len: usize, offset: usize) -> usize {
 
 /// One instruction as the encoding lays it out, before its operands are decoded.
 #[derive(Copy, Clone, Debug)]
-struct Slot {
+pub(super) struct Slot {
     pc: usize,
     len: usize,
     /// `None` for bytes that are not a valid instruction.
@@ -255,7 +255,7 @@ struct Slot {
 }
 
 impl Slot {
-    fn invalid(pc: usize, len: usize) -> Slot {
+    pub(super) fn invalid(pc: usize, len: usize) -> Slot {
         Slot { pc, len, opcode: None, args_at: pc, args_len: 0 }
     }
 
@@ -263,7 +263,7 @@ impl Slot {
         self.opcode.is_none_or(Opcode::ends_basic_block)
     }
 
-    fn decode(self, code: &[u8]) -> Instruction {
+    pub(super) fn decode(self, code: &[u8]) -> Instruction {
         let args = self.opcode.map_or(Args::default(), |op| {
             decode_args(op.shape(), &window_at(code, self.args_at), self.args_len, self.pc as u32)
         });
@@ -273,7 +273,7 @@ impl Slot {
 
 /// Bitmask encoding: the instruction at `offset`, whose bit is set.
 #[inline(always)]
-fn legacy_slot(isa: InstructionSet, code: &[u8], bitmask: &[u8], offset: usize) -> Slot {
+pub(super) fn legacy_slot(isa: InstructionSet, code: &[u8], bitmask: &[u8], offset: usize) -> Slot {
     let next = next_set_bit(bitmask, code.len(), offset);
     let skip = (next - offset - 1).min(BITMASK_MAX_SKIP);
     Slot { pc: offset, len: skip + 1, opcode: isa.legacy_opcode(code[offset]), args_at: offset + 1, args_len: skip }
@@ -307,7 +307,7 @@ fn walk_legacy(isa: InstructionSet, code: &[u8], bitmask: &[u8], mut visit: impl
 /// length; instructions never cross a 1 KiB macro block, and the last one of a block
 /// must end a basic block, otherwise it is invalid and covers the rest of the block.
 #[inline(always)]
-fn extended_slot(code: &[u8], offset: usize) -> Slot {
+pub(super) fn extended_slot(code: &[u8], offset: usize) -> Slot {
     let block_end = ((offset / EXTENDED_BLOCK_SIZE + 1) * EXTENDED_BLOCK_SIZE).min(code.len());
     let first = code[offset];
     let (raw, opcode_len) = if first == 0xff {
@@ -331,7 +331,7 @@ fn extended_slot(code: &[u8], offset: usize) -> Slot {
 
 /// For each one-byte raw opcode of the extended encoding: the instruction's length and
 /// whether it ends a basic block (an invalid one: one byte, and it does), for
-/// [`layout_extended`].
+/// [`lay_out_macro_block`].
 static EXTENDED_STEPS: [(u8, bool); 255] = {
     const EXTENDED: [Option<(Opcode, u8)>; tables::EXTENDED_RAW_OPCODE_COUNT] = tables::build_extended();
     let mut steps = [(1, true); 255];
@@ -345,31 +345,37 @@ static EXTENDED_STEPS: [(u8, bool); 255] = {
     steps
 };
 
-/// [`walk_extended`] without the operands, for [`Layout::new`]: `mark(pc,
-/// ends_basic_block)` for each instruction. A table lookup per instruction, but where
-/// [`extended_slot`]'s rules need more (a two-byte opcode, the end of a macro block).
-#[inline(always)]
-fn layout_extended(code: &[u8], mut mark: impl FnMut(usize, bool)) {
-    let len = code.len();
-    let mut offset = 0;
-    while offset < len {
-        let block_end = ((offset / EXTENDED_BLOCK_SIZE + 1) * EXTENDED_BLOCK_SIZE).min(len);
-        while offset < block_end {
-            let byte = code[offset];
-            if byte != 0xff {
-                let (step, ends_basic_block) = EXTENDED_STEPS[usize::from(byte)];
-                let next = offset + usize::from(step);
-                if next < block_end {
-                    mark(offset, ends_basic_block);
-                    offset = next;
-                    continue;
-                }
+/// Bit words per macro block.
+pub(super) const MACRO_BLOCK_WORDS: usize = EXTENDED_BLOCK_SIZE / 64;
+
+/// The instruction starts and basic-block starts of the macro block at `start`, one
+/// bit per byte, for [`super::layout::Layout`]: [`walk_extended`] without the
+/// operands, a table lookup per instruction but where [`extended_slot`]'s rules need
+/// more (a two-byte opcode, the end of the macro block).
+pub(super) fn lay_out_macro_block(code: &[u8], start: usize) -> ([u64; MACRO_BLOCK_WORDS], [u64; MACRO_BLOCK_WORDS]) {
+    let mut starts = [0u64; MACRO_BLOCK_WORDS];
+    let mut block_starts = [0u64; MACRO_BLOCK_WORDS];
+    let end = (start + EXTENDED_BLOCK_SIZE).min(code.len());
+    let mut previous_ends_block = true;
+    let mut offset = start;
+    while offset < end {
+        let byte = code[offset];
+        let (len, ends_basic_block) = match EXTENDED_STEPS.get(usize::from(byte)) {
+            Some(&(step, ends)) if offset + usize::from(step) < end => (usize::from(step), ends),
+            _ => {
+                let slot = extended_slot(code, offset);
+                (slot.len, slot.ends_basic_block())
             }
-            let slot = extended_slot(code, offset);
-            mark(offset, slot.ends_basic_block());
-            offset += slot.len;
+        };
+        let bit = offset - start;
+        starts[bit / 64] |= 1 << (bit % 64);
+        if previous_ends_block {
+            block_starts[bit / 64] |= 1 << (bit % 64);
         }
+        previous_ends_block = ends_basic_block;
+        offset += len;
     }
+    (starts, block_starts)
 }
 
 #[inline(always)]
@@ -392,131 +398,17 @@ fn walk(isa: InstructionSet, raw: &RawCode, visit: impl FnMut(Slot)) {
 }
 
 #[cfg(test)]
-fn decode_legacy(isa: InstructionSet, code: &[u8], bitmask: &[u8]) -> Vec<Instruction> {
+pub(super) fn decode_legacy(isa: InstructionSet, code: &[u8], bitmask: &[u8]) -> Vec<Instruction> {
     let mut instructions = Vec::new();
     walk_legacy(isa, code, bitmask, |slot| instructions.push(slot.decode(code)));
     instructions
 }
 
 #[cfg(test)]
-fn decode_extended(code: &[u8]) -> Vec<Instruction> {
+pub(super) fn decode_extended(code: &[u8]) -> Vec<Instruction> {
     let mut instructions = Vec::new();
     walk_extended(code, |slot| instructions.push(slot.decode(code)));
     instructions
-}
-
-/// Where the instructions and basic blocks of a code section start: two bits per code
-/// byte, found in one pass that decodes no operands. Enough to validate jump targets
-/// and exports, and to decode any instruction on its own
-/// ([`Layout::instruction_at`]), so that a backend can translate only the code that
-/// runs.
-#[derive(Clone, Debug)]
-pub(crate) struct Layout {
-    isa: InstructionSet,
-    starts: Vec<u64>,
-    block_starts: Vec<u64>,
-    code_len: u32,
-}
-
-impl Layout {
-    pub fn new(isa: InstructionSet, raw: &RawCode) -> Layout {
-        let words = raw.code.len() / 64 + 1;
-        let mut starts = alloc::vec![0u64; words];
-        let mut block_starts = alloc::vec![0u64; words];
-        let mut previous_ends_block = true;
-        let mut mark = |pc: usize, ends_basic_block: bool| {
-            starts[pc / 64] |= 1 << (pc % 64);
-            if previous_ends_block {
-                block_starts[pc / 64] |= 1 << (pc % 64);
-            }
-            previous_ends_block = ends_basic_block;
-        };
-        if isa.uses_bitmask() {
-            walk_legacy(isa, &raw.code, &raw.bitmask, |slot| mark(slot.pc, slot.ends_basic_block()));
-        } else {
-            layout_extended(&raw.code, mark);
-        }
-        Layout { isa, starts, block_starts, code_len: raw.code.len() as u32 }
-    }
-
-    /// The code's length in bytes.
-    pub fn code_len(&self) -> u32 {
-        self.code_len
-    }
-
-    /// The instruction set.
-    pub fn isa(&self) -> InstructionSet {
-        self.isa
-    }
-
-    fn test(bits: &[u64], pc: u32) -> bool {
-        bits.get(pc as usize / 64).is_some_and(|word| word >> (pc % 64) & 1 == 1)
-    }
-
-    /// Whether an instruction starts at `pc`.
-    pub fn is_instruction_start(&self, pc: u32) -> bool {
-        pc < self.code_len && Self::test(&self.starts, pc)
-    }
-
-    /// Whether `pc` is a valid jump target: an instruction that starts a basic block.
-    pub fn is_block_start(&self, pc: u32) -> bool {
-        pc < self.code_len && Self::test(&self.block_starts, pc)
-    }
-
-    /// The start of the instruction after the one at `pc` (the code length after the last).
-    pub fn next_instruction(&self, pc: u32) -> u32 {
-        Self::next_set(&self.starts, pc).min(self.code_len)
-    }
-
-    /// The first block start after `pc` (the code length after the last).
-    pub fn next_block_start(&self, pc: u32) -> u32 {
-        Self::next_set(&self.block_starts, pc).min(self.code_len)
-    }
-
-    /// The first set bit after bit `pc`, or `u32::MAX`.
-    fn next_set(bits: &[u64], pc: u32) -> u32 {
-        let from = pc as usize + 1;
-        let mut word_index = from / 64;
-        let mut word = bits.get(word_index).map_or(0, |word| word & (u64::MAX << (from % 64)));
-        loop {
-            if word != 0 {
-                return (word_index * 64) as u32 + word.trailing_zeros();
-            }
-            word_index += 1;
-            match bits.get(word_index) {
-                Some(&next) => word = next,
-                None => return u32::MAX,
-            }
-        }
-    }
-
-    /// The start of the basic block containing the instruction at `pc`.
-    pub fn block_start_of(&self, pc: u32) -> u32 {
-        let mut word_index = pc as usize / 64;
-        let mut word = self.block_starts[word_index] & (u64::MAX >> (63 - pc % 64));
-        loop {
-            if word != 0 {
-                return (word_index * 64) as u32 + 63 - word.leading_zeros();
-            }
-            // The first instruction starts a block, so this ends before index 0.
-            word_index -= 1;
-            word = self.block_starts[word_index];
-        }
-    }
-
-    /// Decodes the instruction that starts at `pc`.
-    pub fn instruction_at(&self, raw: &RawCode, pc: u32) -> Instruction {
-        debug_assert!(self.is_instruction_start(pc));
-        let pc = pc as usize;
-        let slot = if !self.isa.uses_bitmask() {
-            extended_slot(&raw.code, pc)
-        } else if bit(&raw.bitmask, pc) {
-            legacy_slot(self.isa, &raw.code, &raw.bitmask, pc)
-        } else {
-            Slot::invalid(pc, self.next_instruction(pc as u32) as usize - pc)
-        };
-        slot.decode(&raw.code)
-    }
 }
 
 /// Formats an instruction as `mnemonic operands` for listings.
@@ -595,33 +487,6 @@ mod tests {
         let args = decode_args(Shape::RegImm, &window, 2, 0);
         assert_eq!(args.imm1, u32::MAX);
         assert_eq!(args.reg(0), Reg::A0);
-    }
-
-    #[test]
-    fn the_extended_layout_fast_path_agrees_with_the_decoder() {
-        // Random bytes (every opcode, two-byte ones, macro-block ends, invalid bytes).
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        for len in [0, 1, 2, 1023, 1024, 1025, 5000, 20_000] {
-            let code: Vec<u8> = (0..len)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    state as u8
-                })
-                .collect();
-            let raw = RawCode { jump_table: Vec::new(), code: code.clone(), bitmask: Vec::new() };
-            let layout = Layout::new(InstructionSet::Latest64, &raw);
-            let decoded = decode_extended(&code);
-            let starts: Vec<u32> = decoded.iter().map(|i| i.pc).collect();
-            let laid_out: Vec<u32> = (0..len as u32).filter(|&pc| layout.is_instruction_start(pc)).collect();
-            assert_eq!(laid_out, starts, "length {len}");
-            for (index, instruction) in decoded.iter().enumerate() {
-                let block_start = index == 0 || decoded[index - 1].ends_basic_block();
-                assert_eq!(layout.is_block_start(instruction.pc), block_start, "length {len}, pc {}", instruction.pc);
-                assert_eq!(layout.instruction_at(&raw, instruction.pc), *instruction);
-            }
-        }
     }
 
     #[test]
