@@ -21,8 +21,8 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
 // Unsafe code is denied everywhere except where an `allow` with a `SAFETY:` comment
-// justifies it (the interpreter's operation fetch; the compiler's memory reservation,
-// generated code and fault handler).
+// justifies it (the interpreter's operation fetch; the layout's zeroed words; the
+// compiler's memory reservation, generated code and fault handler).
 #![deny(unsafe_code)]
 
 extern crate alloc;

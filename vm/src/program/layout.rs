@@ -14,7 +14,7 @@
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU64, Ordering};
 
 use super::blob::RawCode;
 use super::code::{bit, extended_slot, lay_out_macro_block, legacy_slot, next_set_bit, Instruction, Slot};
@@ -27,16 +27,6 @@ const MAX_LEGACY_LEN: usize = BITMASK_MAX_SKIP + 1;
 /// Bit words per macro block.
 const WORDS: usize = EXTENDED_BLOCK_SIZE / 64;
 
-/// The instruction and block starts of one macro block of the extended encoding, one
-/// bit per byte. Filled in once, by whichever thread asks first: every thread would
-/// compute the same bits, so a race only repeats the work.
-#[derive(Debug, Default)]
-struct MacroBlock {
-    ready: AtomicBool,
-    starts: [AtomicU64; WORDS],
-    block_starts: [AtomicU64; WORDS],
-}
-
 /// Where the instructions and basic blocks of a code section start: enough to validate
 /// jump targets and exports and to decode any instruction on its own
 /// ([`Layout::instruction_at`]), so that a backend translates only the code that runs.
@@ -44,18 +34,19 @@ struct MacroBlock {
 pub(crate) struct Layout {
     isa: InstructionSet,
     raw: Arc<RawCode>,
-    /// Extended encoding only: one entry per macro block.
-    macro_blocks: Vec<MacroBlock>,
+    /// Extended encoding only: the instruction starts and the block starts of each
+    /// macro block, one bit per byte, [`WORDS`] words per macro block. Zero until the
+    /// macro block is laid out, which is filled in once, by whichever thread asks
+    /// first: every thread computes the same bits, so a race only repeats the work.
+    /// Laid out, a macro block has its first bit set (an instruction starts there).
+    starts: Vec<AtomicU64>,
+    block_starts: Vec<AtomicU64>,
 }
 
 impl Layout {
     pub fn new(isa: InstructionSet, raw: Arc<RawCode>) -> Layout {
-        let macro_blocks = if isa.uses_bitmask() {
-            Vec::new()
-        } else {
-            (0..raw.code.len().div_ceil(EXTENDED_BLOCK_SIZE)).map(|_| MacroBlock::default()).collect()
-        };
-        Layout { isa, raw, macro_blocks }
+        let words = if isa.uses_bitmask() { 0 } else { raw.code.len().div_ceil(EXTENDED_BLOCK_SIZE) * WORDS };
+        Layout { isa, starts: zeroed_words(words), block_starts: zeroed_words(words), raw }
     }
 
     /// The code section.
@@ -137,14 +128,14 @@ impl Layout {
     pub fn block_start_of(&self, pc: u32) -> u32 {
         let mut pc = pc as usize;
         if !self.isa.uses_bitmask() {
-            let block = self.macro_block(pc / EXTENDED_BLOCK_SIZE);
+            let words = self.macro_block_words(pc, true);
             let base = pc - pc % EXTENDED_BLOCK_SIZE;
             let mut word_index = pc % EXTENDED_BLOCK_SIZE / 64;
-            let mut word = block.block_starts[word_index].load(Ordering::Relaxed) & (u64::MAX >> (63 - pc % 64));
+            let mut word = words[word_index].load(Ordering::Relaxed) & (u64::MAX >> (63 - pc % 64));
             // The macro block's first instruction starts a block, so this ends there.
             while word == 0 {
                 word_index -= 1;
-                word = block.block_starts[word_index].load(Ordering::Relaxed);
+                word = words[word_index].load(Ordering::Relaxed);
             }
             return (base + word_index * 64 + 63 - word.leading_zeros() as usize) as u32;
         }
@@ -206,23 +197,29 @@ impl Layout {
 
     // Extended encoding.
 
-    /// Macro block `index`, laid out.
-    fn macro_block(&self, index: usize) -> &MacroBlock {
-        let block = &self.macro_blocks[index];
-        if !block.ready.load(Ordering::Acquire) {
-            let (starts, block_starts) = lay_out_macro_block(&self.raw.code, index * EXTENDED_BLOCK_SIZE);
-            for word in 0..WORDS {
-                block.starts[word].store(starts[word], Ordering::Relaxed);
-                block.block_starts[word].store(block_starts[word], Ordering::Relaxed);
+    /// The words of the macro block containing `pc`, laid out: its starts or its
+    /// block starts.
+    fn macro_block_words(&self, pc: usize, block_starts: bool) -> &[AtomicU64] {
+        let first = pc / EXTENDED_BLOCK_SIZE * WORDS;
+        let words = first..first + WORDS;
+        // Acquire: with the first word set, the others are too (it is stored last).
+        if self.starts[first].load(Ordering::Acquire) == 0 {
+            let (starts, block_starts) = lay_out_macro_block(&self.raw.code, pc - pc % EXTENDED_BLOCK_SIZE);
+            for word in (0..WORDS).rev() {
+                self.block_starts[first + word].store(block_starts[word], Ordering::Relaxed);
+                let order = if word == 0 { Ordering::Release } else { Ordering::Relaxed };
+                self.starts[first + word].store(starts[word], order);
             }
-            block.ready.store(true, Ordering::Release);
         }
-        block
+        if block_starts {
+            &self.block_starts[words]
+        } else {
+            &self.starts[words]
+        }
     }
 
     fn macro_block_bit(&self, pc: usize, block_starts: bool) -> bool {
-        let block = self.macro_block(pc / EXTENDED_BLOCK_SIZE);
-        let words = if block_starts { &block.block_starts } else { &block.starts };
+        let words = self.macro_block_words(pc, block_starts);
         let offset = pc % EXTENDED_BLOCK_SIZE;
         words[offset / 64].load(Ordering::Relaxed) >> (offset % 64) & 1 == 1
     }
@@ -230,12 +227,11 @@ impl Layout {
     /// The next instruction (or block) start after `pc` in its macro block, or the
     /// next macro block's start, which is both.
     fn next_in_macro_block(&self, pc: usize, block_starts: bool) -> usize {
-        let block = self.macro_block(pc / EXTENDED_BLOCK_SIZE);
-        let words = if block_starts { &block.block_starts } else { &block.starts };
+        let words = self.macro_block_words(pc, block_starts);
         let base = pc - pc % EXTENDED_BLOCK_SIZE;
         let from = pc % EXTENDED_BLOCK_SIZE + 1;
         let mut word_index = from / 64;
-        let mut mask = u64::MAX.checked_shl((from % 64) as u32).unwrap_or(0);
+        let mut mask = u64::MAX << (from % 64);
         while word_index < WORDS {
             let word = words[word_index].load(Ordering::Relaxed) & mask;
             if word != 0 {
@@ -246,6 +242,20 @@ impl Layout {
         }
         base + EXTENDED_BLOCK_SIZE
     }
+}
+
+/// `len` zeroed words, from a zeroed allocation: a large one costs nothing until
+/// touched (the host maps zero pages lazily), while building it word by word would
+/// touch every page, a tenth of the first call of a 700 KB program.
+#[allow(unsafe_code)]
+fn zeroed_words(len: usize) -> Vec<AtomicU64> {
+    const { assert!(core::mem::align_of::<AtomicU64>() == core::mem::align_of::<u64>()) };
+    let mut zeros = core::mem::ManuallyDrop::new(alloc::vec![0u64; len]);
+    // SAFETY: `AtomicU64` has the same size and bit validity as `u64` (its documented
+    // representation), and the same alignment here (asserted above), so the
+    // allocation is a valid one for `len` zeroed `AtomicU64`s with the same layout,
+    // and ownership passes from the forgotten vector to the new one.
+    unsafe { Vec::from_raw_parts(zeros.as_mut_ptr().cast::<AtomicU64>(), zeros.len(), zeros.capacity()) }
 }
 
 #[cfg(test)]
