@@ -6,9 +6,32 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/setup.sh
+# The time of each step, printed at the end (also when a step fails): CI runs this
+# from a cold clone, where the builds dominate, and its budget is 45 minutes.
+step_times=()
+step_name="setup"
+step_start=$(date +%s)
+finish_step() {
+    local now
+    now=$(date +%s)
+    step_times+=("$(printf '%6d s  %s' $((now - step_start)) "$step_name")")
+    step_start=$now
+}
+report_times() {
+    finish_step
+    echo
+    echo "==> time per step"
+    printf '%s\n' "${step_times[@]}"
+}
+trap report_times EXIT
+step() {
+    finish_step
+    step_name="$*"
+    echo
+    echo "==> $*"
+}
 
-step() { echo; echo "==> $*"; }
+scripts/setup.sh
 
 # The runtime's Wasm blob is for nodes (scripts/network-test.sh builds it); everything
 # here runs the runtime natively.
