@@ -330,6 +330,8 @@ pub(crate) struct Compiled {
     fixups: Vec<(u32, u32)>,
     /// The pcs of the blocks translated since the last [`Compiled::resolve`].
     new_blocks: Vec<u32>,
+    /// A basic block's instructions while it is translated (kept for its capacity).
+    block_buffer: Vec<Instruction>,
 }
 
 impl Compiled {
@@ -350,6 +352,7 @@ impl Compiled {
             waiting: BTreeMap::new(),
             fixups: Vec::new(),
             new_blocks: Vec::new(),
+            block_buffer: Vec::new(),
         }
     }
 
@@ -423,7 +426,9 @@ impl Compiled {
             return op;
         }
         let first_new = self.ops.len();
-        self.translate_region(source, pc, &mut Vec::new());
+        let mut block = core::mem::take(&mut self.block_buffer);
+        self.translate_region(source, pc, &mut block);
+        self.block_buffer = block;
         self.resolve();
         self.check_invariants(first_new);
         self.blocks[&pc]

@@ -149,14 +149,15 @@ impl Code {
 }
 
 /// Reads `count` (0..=4) little-endian bytes at `position` and sign-extends them.
+/// Every operand ends within the first 10 bytes of the window, so the four bytes at
+/// `position` are always there: a fixed-size load, then the unused bytes shifted out.
 #[inline]
 fn read_imm(window: &[u8; 16], position: usize, count: usize) -> u32 {
+    let bytes: [u8; 4] = window[position..position + 4].try_into().expect("four bytes");
+    let value = u32::from_le_bytes(bytes);
     if count == 0 {
         return 0;
     }
-    let mut bytes = [0u8; 4];
-    bytes[..count].copy_from_slice(&window[position..position + count]);
-    let value = u32::from_le_bytes(bytes);
     let shift = 32 - 8 * count as u32;
     (((value << shift) as i32) >> shift) as u32
 }
@@ -216,6 +217,9 @@ pub(crate) fn decode_args(shape: Shape, window: &[u8; 16], skip: usize, pc: u32)
 /// The 16 bytes starting at `offset`, zero-padded past the end of the code.
 #[inline]
 fn window_at(code: &[u8], offset: usize) -> [u8; 16] {
+    if let Some(bytes) = code.get(offset..offset + 16) {
+        return bytes.try_into().expect("sixteen bytes");
+    }
     let mut window = [0u8; 16];
     if let Some(bytes) = code.get(offset..) {
         let n = bytes.len().min(16);
