@@ -72,6 +72,9 @@ macro_rules! define_kinds {
             /// Every superinstruction.
             pub const SUPERINSTRUCTIONS: &'static [Kind] = &[$(Kind::$fused),+];
 
+            /// Every kind.
+            const ALL: &'static [Kind] = &[$(Kind::$kind,)+ $(Kind::$fused,)+];
+
             /// For a superinstruction: the kinds of the two operations it executes, its
             /// own (whose fields it carries) and the next one's.
             pub const fn parts(self) -> Option<(Kind, Kind)> {
@@ -230,6 +233,47 @@ impl Kind {
                 | Kind::BranchGreaterOrEqualSignedImm
                 | Kind::BranchGreaterSignedImm
         )
+    }
+}
+
+// What an operation's kind implies about it, for [`Compiled::check_invariants`].
+/// It has an operation index as its target.
+const HAS_TARGET: u8 = 1;
+/// Execution can go on to the next operation.
+const CAN_CONTINUE: u8 = 2;
+/// It is a conditional branch (its not-taken side is the next operation).
+const IS_BRANCH: u8 = 4;
+/// It is a superinstruction (the next operation is its second part).
+const IS_FUSED: u8 = 8;
+
+/// [`HAS_TARGET`], [`CAN_CONTINUE`], [`IS_BRANCH`] and [`IS_FUSED`] of each kind.
+static KIND_INVARIANTS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut index = 0;
+    while index < Kind::ALL.len() {
+        let kind = Kind::ALL[index];
+        table[kind as usize] = kind.invariants();
+        index += 1;
+    }
+    table
+};
+
+impl Kind {
+    /// What an operation of this kind implies: a superinstruction starts like its first
+    /// part, which is straight-line code.
+    const fn invariants(self) -> u8 {
+        let (kind, fused) = match self.parts() {
+            Some((first, _)) => (first, IS_FUSED),
+            None => (self, 0),
+        };
+        fused
+            | match kind {
+                Kind::Trap | Kind::Invalid | Kind::InvalidBranch | Kind::Translate => 0,
+                Kind::Jump | Kind::LoadImmAndJump => HAS_TARGET,
+                Kind::JumpIndirect | Kind::LoadImmAndJumpIndirect => 0,
+                _ if kind.is_branch() => HAS_TARGET | CAN_CONTINUE | IS_BRANCH,
+                _ => CAN_CONTINUE,
+            }
     }
 }
 
@@ -565,35 +609,32 @@ impl Compiled {
 
     /// Verifies the invariant documented on [`Compiled::ops`] for the operations from
     /// `first` on, so that a translator bug is a panic at translation rather than an
-    /// out-of-bounds access at run time. Linear in their number.
+    /// out-of-bounds access at run time. Linear in their number, with one table lookup
+    /// per operation for what its kind implies ([`Kind::invariants`]).
     fn check_invariants(&self, first: usize) {
-        let len = self.ops.len() as u32;
+        let len = self.ops.len();
+        let is_charge = |target: usize| self.ops.get(target).map(|op| op.kind) == Some(Kind::ChargeGas);
         for (index, op) in self.ops.iter().enumerate().skip(first) {
-            // A superinstruction starts like its first part, which is straight-line code.
-            let kind = op.kind.parts().map_or(op.kind, |(first, _)| first);
-            let (has_target, can_continue) = match kind {
-                Kind::Trap | Kind::Invalid | Kind::InvalidBranch | Kind::Translate => (false, false),
-                Kind::Jump | Kind::LoadImmAndJump => (true, false),
-                Kind::JumpIndirect | Kind::LoadImmAndJumpIndirect => (false, false),
-                _ if kind.is_branch() => (true, true),
-                _ => (false, true),
-            };
-            if let Some((_, second)) = op.kind.parts() {
+            let invariants = KIND_INVARIANTS[op.kind as usize];
+            if invariants & IS_FUSED != 0 {
+                let second = op.kind.parts().map(|(_, second)| second);
                 let next = self.ops.get(index + 1).map(|next| next.kind.parts().map_or(next.kind, |(first, _)| first));
-                assert_eq!(next, Some(second), "superinstruction {index} is not followed by its second part");
+                assert_eq!(next, second, "superinstruction {index} is not followed by its second part");
             }
-            assert!(!has_target || op.target < len, "operation {index} jumps out of range");
-            // With metering, the executor charges a block's gas when it jumps to it
-            // without checking that the target is a charge.
-            let is_charge = |target: usize| self.ops.get(target).map(|op| op.kind) == Some(Kind::ChargeGas);
-            if self.metering && has_target {
-                assert!(is_charge(op.target as usize), "operation {index} jumps to something else than a gas charge");
+            if invariants & HAS_TARGET != 0 {
+                assert!((op.target as usize) < len, "operation {index} jumps out of range");
+                // With metering, the executor charges a block's gas when it jumps to it
+                // without checking that the target is a charge.
+                assert!(
+                    !self.metering || is_charge(op.target as usize),
+                    "operation {index} jumps to something else than a gas charge"
+                );
             }
-            if self.metering && kind.is_branch() {
-                assert!(is_charge(index + 1), "branch {index} is not followed by a gas charge");
+            if invariants & IS_BRANCH != 0 {
+                assert!(!self.metering || is_charge(index + 1), "branch {index} is not followed by a gas charge");
             }
-            assert!(op.d < 16 && op.a < 16 && op.b < 16, "operation {index} names a register out of range");
-            assert!(!can_continue || index + 1 < self.ops.len(), "operation {index} has no successor");
+            assert!((op.d | op.a | op.b) < 16, "operation {index} names a register out of range");
+            assert!(invariants & CAN_CONTINUE == 0 || index + 1 < len, "operation {index} has no successor");
         }
         assert_eq!(self.ops.len(), self.op_pc.len());
     }
