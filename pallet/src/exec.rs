@@ -527,7 +527,16 @@ impl<T: Config> Stack<T> {
                     }
                 }
                 Stop::Trap { pc, reason } => {
-                    self.record_failure(&frame.contract, &format!("trapped at pc {pc}: {reason}"));
+                    // A failed allocation usually ends in a trap: say which limit caused it.
+                    let heap = if instance.heap_limit_reached() {
+                        format!(
+                            ", after the heap limit of {} bytes was reached (an allocation failed)",
+                            T::MaxHeapSize::get()
+                        )
+                    } else {
+                        String::new()
+                    };
+                    self.record_failure(&frame.contract, &format!("trapped at pc {pc}: {reason}{heap}"));
                     break Err(FrameError::Trapped(None));
                 }
                 Stop::NotEnoughGas { pc } => {

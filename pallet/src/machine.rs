@@ -36,6 +36,9 @@ pub(crate) trait Machine {
     /// Writes guest memory; the error is as for [`Machine::read_memory`].
     fn write_memory(&mut self, address: u32, data: &[u8]) -> Result<(), u32>;
     fn heap_size(&self) -> u32;
+    /// Whether `sbrk` was refused because of the heap limit: the guest's allocation
+    /// failed, which explains a trap that follows.
+    fn heap_limit_reached(&self) -> bool;
 
     /// Consumes gas; fails, consuming nothing, if there is not enough.
     fn consume_gas(&mut self, amount: u64) -> Result<(), ()> {
@@ -130,6 +133,10 @@ impl Machine for pvm::RawInstance {
 
     fn heap_size(&self) -> u32 {
         pvm::RawInstance::heap_size(self)
+    }
+
+    fn heap_limit_reached(&self) -> bool {
+        pvm::RawInstance::heap_limit_reached(self)
     }
 }
 
@@ -244,6 +251,10 @@ mod remote {
 
         fn heap_size(&self) -> u32 {
             host::heap_size(self.instance).unwrap_or(0)
+        }
+
+        fn heap_limit_reached(&self) -> bool {
+            host::heap_limit_reached(self.instance).unwrap_or(false)
         }
     }
 

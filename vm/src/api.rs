@@ -507,6 +507,13 @@ impl RawInstance {
         with_backend!(self, |state, _program| state.heap_size())
     }
 
+    /// Whether `sbrk` was refused since this instance was created because the heap
+    /// would have grown past its limit ([`ModuleConfig::max_heap_size`]): the guest's
+    /// allocation failed, which explains a trap that follows.
+    pub fn heap_limit_reached(&self) -> bool {
+        with_backend!(self, |state, _program| state.sbrk_refused())
+    }
+
     /// Why the last [`Interrupt::Trap`] happened.
     pub fn trap_reason(&self) -> Option<TrapReason> {
         with_backend!(self, |state, _program| state.trap_reason())

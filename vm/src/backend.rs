@@ -106,6 +106,7 @@ pub(crate) trait BackendInstance {
     fn write_memory(&mut self, address: u32, data: &[u8]) -> Result<(), Fault>;
     fn sbrk(&mut self, size: u32) -> Option<u32>;
     fn heap_size(&self) -> u32;
+    fn sbrk_refused(&self) -> bool;
     fn trap_reason(&self) -> Option<TrapReason>;
     fn set_trap_reason(&mut self, reason: Option<TrapReason>);
     /// The pc of the instruction that caused the last interrupt.

@@ -195,6 +195,9 @@ pub struct Memory {
     heap_size: u32,
     heap_limit: u32,
     page_size: u32,
+    /// Whether `sbrk` was refused because of the heap limit: a guest's allocation then
+    /// fails, which usually ends in a trap that this explains.
+    sbrk_refused: bool,
 }
 
 const RW: usize = 0;
@@ -218,6 +221,7 @@ impl Memory {
             heap_size: 0,
             heap_limit: heap_limit.min(map.max_heap_size),
             page_size: map.page_size,
+            sbrk_refused: false,
         }
     }
 
@@ -396,10 +400,13 @@ impl Memory {
     /// limit would be exceeded (the heap is then unchanged).
     pub fn sbrk(&mut self, size: u32) -> Option<u32> {
         let index = self.heap_region?;
-        let new_size = self.heap_size.checked_add(size)?;
-        if new_size > self.heap_limit {
-            return None;
-        }
+        let new_size = match self.heap_size.checked_add(size) {
+            Some(new_size) if new_size <= self.heap_limit => new_size,
+            _ => {
+                self.sbrk_refused = true;
+                return None;
+            }
+        };
         self.heap_size = new_size;
         let heap_top = self.heap_base + new_size;
         let region = &mut self.regions[index];
@@ -422,6 +429,11 @@ impl Memory {
     /// Current heap size in bytes.
     pub fn heap_size(&self) -> u32 {
         self.heap_size
+    }
+
+    /// Whether `sbrk` was ever refused because the heap would have grown past its limit.
+    pub fn sbrk_refused(&self) -> bool {
+        self.sbrk_refused
     }
 
     /// Bytes of host memory currently backing the guest's memory.
@@ -572,6 +584,9 @@ mod tests {
         assert_eq!(top, map.heap_base + 0x1000);
         memory.store::<1>(top - 1, [1]).unwrap();
         assert!(memory.store::<1>(map.rw_data_address + 0x2000, [1]).is_err());
+        assert!(!memory.sbrk_refused());
         assert_eq!(memory.sbrk(0x10000), None);
+        assert!(memory.sbrk_refused(), "the refusal is remembered");
+        assert_eq!(memory.heap_size(), 0x1000, "and the heap is unchanged");
     }
 }

@@ -395,6 +395,13 @@ fn heap_is_bounded() {
         assert!(grown >= 100_000, "{grown}");
         let result = dry_call(&ALICE, &contract, Msg::Alloc(1_000_000));
         assert_eq!(result.result, Err(Error::<Test>::ContractTrapped.into()));
+        // The dry run says why in words: the limit, not only the trap.
+        let failure = String::from_utf8(result.failure.expect("a failure is explained")).unwrap();
+        let limit = <<Test as crate::Config>::MaxHeapSize as frame_support::traits::Get<u32>>::get();
+        assert!(failure.contains(&format!("the heap limit of {limit} bytes was reached")), "{failure}");
+        // A contract that stays within the limit does not mention it.
+        let failure = dry_call(&ALICE, &contract, Msg::Trap).failure.expect("a failure is explained");
+        assert!(!String::from_utf8(failure).unwrap().contains("heap limit"));
 
         // Heap pages are paid for: 100 KB more heap costs at least 24 pages more.
         let small = dry_call(&ALICE, &contract, Msg::Alloc(10)).gas_consumed;

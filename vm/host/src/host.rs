@@ -217,6 +217,11 @@ impl Host {
         Ok(self.instance(instance)?.heap_size())
     }
 
+    /// See [`crate::pvm_host::heap_limit_reached`].
+    pub fn heap_limit_reached(&mut self, instance: InstanceHandle) -> Result<bool, Error> {
+        Ok(self.instance(instance)?.heap_limit_reached())
+    }
+
     /// See [`crate::pvm_host::destroy`].
     pub fn destroy(&mut self, instance: InstanceHandle) -> Result<(), Error> {
         self.instances.remove(&instance).map(drop).ok_or(Error::UnknownInstance)

@@ -221,6 +221,12 @@ pub trait PvmHost {
         with_host(*self, |host| host.heap_size(instance))
     }
 
+    /// Whether `sbrk` was refused because of the heap limit (since the instance was
+    /// created): the guest's allocation failed, which explains a trap that follows.
+    fn heap_limit_reached(&mut self, instance: InstanceHandle) -> AllocateAndReturnByCodec<Result<bool, Error>> {
+        with_host(*self, |host| host.heap_limit_reached(instance))
+    }
+
     /// The node's backend (`"compiler"` or `"interpreter"`): which one runs the
     /// runtime's programs.
     fn backend(&mut self) -> AllocateAndReturnByCodec<Result<Vec<u8>, Error>> {

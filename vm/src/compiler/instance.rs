@@ -319,6 +319,10 @@ impl BackendInstance for Instance {
         self.layout.heap_size()
     }
 
+    fn sbrk_refused(&self) -> bool {
+        self.layout.sbrk_refused()
+    }
+
     fn trap_reason(&self) -> Option<TrapReason> {
         self.trap_reason
     }

@@ -74,6 +74,10 @@ impl BackendInstance for Instance {
         self.machine.memory.heap_size()
     }
 
+    fn sbrk_refused(&self) -> bool {
+        self.machine.memory.sbrk_refused()
+    }
+
     fn trap_reason(&self) -> Option<TrapReason> {
         self.machine.trap_reason
     }
