@@ -188,7 +188,7 @@ impl<T: Config> Stack<T> {
         gas_limit: u64,
         input: Vec<u8>,
     ) -> Outcome<ExecReturnValue, T> {
-        let frame = match self.check_input(&input).and_then(|()| self.check_callee(&dest, true)) {
+        let frame = match self.check_input("input", &input).and_then(|()| self.check_callee(&dest, true)) {
             Ok(()) => self.call_frame(caller, dest, value, input, gas_limit),
             Err(error) => FrameResult::failed(FrameError::Dispatch(error), 0),
         };
@@ -205,7 +205,7 @@ impl<T: Config> Stack<T> {
         input: Vec<u8>,
         salt: Vec<u8>,
     ) -> Outcome<(AccountId32, ExecReturnValue), T> {
-        let (address, frame) = match self.check_input(&input).and_then(|()| self.check_input(&salt)) {
+        let (address, frame) = match self.check_input("input", &input).and_then(|()| self.check_input("salt", &salt)) {
             Ok(()) => self.instantiate_frame(deployer, value, gas_limit, code_hash, input, &salt),
             Err(error) => (None, FrameResult::failed(FrameError::Dispatch(error), 0)),
         };
@@ -229,8 +229,12 @@ impl<T: Config> Stack<T> {
         }
     }
 
-    fn check_input(&self, input: &[u8]) -> Result<(), DispatchError> {
-        if input.len() > T::MaxValueLen::get() as usize {
+    /// Checks the length of a top-level call's `what` (its input or salt).
+    fn check_input(&mut self, what: &str, input: &[u8]) -> Result<(), DispatchError> {
+        let max = T::MaxValueLen::get();
+        if input.len() > max as usize {
+            self.failure =
+                Some(format!("the {what} of {} bytes is larger than MaxValueLen ({max} bytes)", input.len()));
             return Err(Error::<T>::ValueTooLarge.into());
         }
         Ok(())
@@ -362,6 +366,21 @@ impl<T: Config> Stack<T> {
         Ok(())
     }
 
+    /// A failure of [`Stack::charge_deposit`] in words: which limit it hit.
+    pub fn describe_deposit_error(&self, error: DispatchError, amount: BalanceOf<T>) -> String {
+        let net = self.deposit_charged.saturating_sub(self.deposit_refunded);
+        if error == Error::<T>::StorageDepositLimitExhausted.into() {
+            format!(
+                "the storage deposit limit of {:?} was reached ({net:?} charged so far, {amount:?} more needed)",
+                self.deposit_limit
+            )
+        } else if error == Error::<T>::StorageDepositNotEnoughFunds.into() {
+            format!("the origin cannot pay {amount:?} more of storage deposit")
+        } else {
+            format!("{error:?}")
+        }
+    }
+
     /// Moves `amount` from the origin to `contract`'s account, on hold.
     pub fn charge_deposit(&mut self, contract: &AccountId32, amount: BalanceOf<T>) -> Result<(), DispatchError> {
         if amount.is_zero() {
@@ -453,7 +472,10 @@ impl<T: Config> Stack<T> {
             .saturating_add(self.schedule.code_load_per_byte.saturating_mul(code_len.into()))
             .saturating_add(if value.is_zero() { 0 } else { self.schedule.transfer });
         if startup_gas > gas_limit {
-            self.record_failure(&contract, "ran out of gas while loading the contract");
+            self.record_failure(
+                &contract,
+                &format!("its gas limit of {gas_limit} is less than the {startup_gas} that loading it costs"),
+            );
             return FrameResult::failed(FrameError::OutOfGas, gas_limit);
         }
         if !value.is_zero() {
@@ -513,7 +535,11 @@ impl<T: Config> Stack<T> {
                         Err(HostStop::OutOfGas) => {
                             self.record_failure(
                                 &frame.contract,
-                                &format!("ran out of gas in host function '{}'", function.name()),
+                                &format!(
+                                    "ran out of gas (its limit: {}) in host function '{}'",
+                                    frame.gas_limit,
+                                    function.name()
+                                ),
                             );
                             break Err(FrameError::OutOfGas);
                         }
@@ -540,7 +566,8 @@ impl<T: Config> Stack<T> {
                     break Err(FrameError::Trapped(None));
                 }
                 Stop::NotEnoughGas { pc } => {
-                    self.record_failure(&frame.contract, &format!("ran out of gas at pc {pc}"));
+                    let limit = frame.gas_limit;
+                    self.record_failure(&frame.contract, &format!("ran out of gas (its limit: {limit}) at pc {pc}"));
                     break Err(FrameError::OutOfGas);
                 }
             }
@@ -560,7 +587,9 @@ impl<T: Config> Stack<T> {
         if pages > frame.heap_pages_charged {
             let cost = self.schedule.heap_page.saturating_mul(u64::from(pages - frame.heap_pages_charged));
             if instance.consume_gas(cost).is_err() {
-                self.record_failure(&frame.contract, &format!("ran out of gas paying for {pages} heap pages"));
+                let limit = frame.gas_limit;
+                let message = format!("ran out of gas (its limit: {limit}) paying for {pages} heap pages");
+                self.record_failure(&frame.contract, &message);
                 return Err(());
             }
             frame.heap_pages_charged = pages;

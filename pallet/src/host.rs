@@ -411,8 +411,10 @@ fn write_storage<T: Config>(
     let (old_deposit, new_deposit) =
         (crate::code::deposit::<T>(old_bytes, old_items), crate::code::deposit::<T>(new_bytes, new_items));
     if new_deposit > old_deposit {
-        stack.charge_deposit(&frame.contract, new_deposit.saturating_sub(old_deposit)).map_err(|error| {
-            trap_with(error, format!("the storage deposit for key 0x{} could not be charged: {error:?}", hex(key)))
+        let amount = new_deposit.saturating_sub(old_deposit);
+        stack.charge_deposit(&frame.contract, amount).map_err(|error| {
+            let why = stack.describe_deposit_error(error, amount);
+            trap_with(error, format!("the storage deposit for key 0x{} could not be charged: {why}", hex(key)))
         })?;
     } else if old_deposit > new_deposit {
         stack.refund_deposit(&frame.contract, old_deposit.saturating_sub(new_deposit));

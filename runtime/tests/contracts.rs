@@ -10,18 +10,18 @@ use frame_support::{
 use pallet_pvm_contracts::{runtime_api::runtime_decl_for_contracts_api::ContractsApiV1, Code};
 use pvm_chain_runtime::{
     genesis_config_presets::{self, ENDOWMENT},
-    native, AccountId, Balance, Balances, Block, Contracts, ContractsCall, EventRecord, Executive, Hash, Header,
-    Runtime, RuntimeBlockWeights, RuntimeCall, RuntimeEvent, System, TimestampCall, TransactionPayment,
-    UncheckedExtrinsic, WeightPerGas, SLOT_DURATION, UNIT,
+    native, AccountId, Balance, Balances, Block, Contracts, ContractsCall, EventRecord, Runtime, RuntimeBlockWeights,
+    RuntimeCall, RuntimeEvent, System, TransactionPayment, WeightPerGas, UNIT,
 };
-use sp_consensus_aura::{Slot, AURA_ENGINE_ID};
 use sp_core::{ed25519, sr25519, H256};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 use sp_runtime::{
-    traits::{Hash as _, Header as _},
+    traits::Hash as _,
     transaction_validity::{InvalidTransaction, TransactionValidityError},
-    ApplyExtrinsicResult, Digest, DigestItem,
 };
+
+mod common;
+use common::{alice, bob, Chain};
 
 /// Gas for each contract transaction: 150 times what a token deploy needs, and well
 /// within a normal extrinsic's weight.
@@ -30,8 +30,6 @@ const GAS_LIMIT: u64 = 10_000_000;
 const DEPOSIT_LIMIT: Balance = 100 * UNIT;
 /// The token's supply, minted to the deployer.
 const SUPPLY: u128 = 1_000_000;
-/// The Aura slot of block 1 (some time in November 2023).
-const FIRST_SLOT: u64 = 1_700_000_000_000 / SLOT_DURATION;
 
 /// The token's `call` messages (a SCALE enum; only the variants used here).
 #[derive(Encode)]
@@ -40,59 +38,6 @@ enum TokenMsg {
     BalanceOf([u8; 32]),
     #[codec(index = 2)]
     Transfer { to: [u8; 32], value: u128 },
-}
-
-/// A chain run in-process: its state and its last block.
-struct Chain {
-    ext: sp_io::TestExternalities,
-    genesis_hash: Hash,
-    head: Header,
-}
-
-impl Chain {
-    /// The chain of the `development` preset, at genesis.
-    fn development() -> Self {
-        let storage = native::genesis_storage("development").expect("the development preset builds");
-        let head = native::genesis_header(&storage);
-        Chain { ext: sp_io::TestExternalities::new(storage), genesis_hash: head.hash(), head }
-    }
-
-    /// `call` signed by `signer` with `nonce`, for this chain.
-    fn sign(&self, call: RuntimeCall, signer: Sr25519Keyring, nonce: u32) -> UncheckedExtrinsic {
-        native::sign(call, &signer.pair(), nonce, self.genesis_hash)
-    }
-
-    /// Builds the next block: the timestamp inherent, then `extrinsics`; returns each
-    /// extrinsic's result. The block's events stay readable until the next block.
-    fn produce_block(&mut self, extrinsics: Vec<UncheckedExtrinsic>) -> Vec<ApplyExtrinsicResult> {
-        let number = self.head.number + 1;
-        let slot = FIRST_SLOT + u64::from(number) - 1;
-        // Aura reads the slot from the pre-runtime digest the block author puts in.
-        let digest = Digest { logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, Slot::from(slot).encode())] };
-        let header = Header::new(number, H256::zero(), H256::zero(), self.head.hash(), digest);
-        let (head, results) = self.ext.execute_with(|| {
-            Executive::initialize_block(&header);
-            let timestamp =
-                UncheckedExtrinsic::new_bare(RuntimeCall::Timestamp(TimestampCall::set { now: slot * SLOT_DURATION }));
-            assert_eq!(Executive::apply_extrinsic(timestamp), Ok(Ok(())), "the timestamp inherent failed");
-            let results = extrinsics.into_iter().map(Executive::apply_extrinsic).collect();
-            (Executive::finalize_block(), results)
-        });
-        self.head = head;
-        results
-    }
-
-    fn execute_with<R>(&mut self, f: impl FnOnce() -> R) -> R {
-        self.ext.execute_with(f)
-    }
-}
-
-fn alice() -> AccountId {
-    Sr25519Keyring::Alice.to_account_id()
-}
-
-fn bob() -> AccountId {
-    Sr25519Keyring::Bob.to_account_id()
 }
 
 fn token_blob() -> Vec<u8> {
