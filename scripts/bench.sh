@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Benchmark peers (tests/peers, `pvm-peers`): the benchmark programs on our VM, polkavm
+# 0.37, wasmtime, wasmi, native x86-64 and i686, CKB-VM and Solana eBPF; one table per
+# program, every result checked against native x86-64.
+#
+#   scripts/bench.sh [--quick]
+#
+# Installs the Rust targets it needs, builds the guest shells (tests/peers/guests: wasm32
+# modules and CKB-VM programs) and the i686 runner into target/peers-guests, then builds
+# and runs the harness, which writes target/bench-report/ (report.md and one SVG chart
+# per program). Not part of scripts/test.sh: its first build (wasmtime, the guest
+# programs) takes many minutes, and a full run a few more. The i686 link needs the
+# multilib C runtime, which scripts/setup.sh installs (gcc-multilib).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+guests_dir="$PWD/target/peers-guests"
+
+for target in wasm32-unknown-unknown i686-unknown-linux-gnu riscv64imac-unknown-none-elf; do
+    if ! rustup target list --installed | grep -q "^${target}$"; then
+        echo "==> installing the ${target} target"
+        rustup target add "${target}"
+    fi
+done
+
+echo "==> building the guest shells (wasm32, riscv64imac) and the i686 runner"
+(
+    cd tests/peers/guests
+    cargo build --release --target wasm32-unknown-unknown --examples --target-dir "${guests_dir}"
+    cargo build --release --target riscv64imac-unknown-none-elf --bins --target-dir "${guests_dir}"
+)
+if ! cargo build --release --manifest-path tests/peers/Cargo.toml -p peers-native \
+    --target i686-unknown-linux-gnu --target-dir "${guests_dir}"; then
+    echo "warning: the i686 runner does not build (is gcc-multilib installed? scripts/setup.sh); its row says so" >&2
+fi
+
+echo "==> building and running pvm-peers"
+PVM_PEERS_GUESTS="${guests_dir}" cargo run --release --manifest-path tests/peers/Cargo.toml --bin pvm-peers -- "$@"

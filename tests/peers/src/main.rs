@@ -1,0 +1,99 @@
+//! `pvm-peers`: the benchmark programs (`contracts/bench-kernels`: prime sieve, memset,
+//! emulator, minimal) on every peer a user choosing a contract VM compares: our VM and
+//! polkavm 0.37 (interpreters and compilers, Latest64 and Latest32), wasm32 in wasmtime
+//! and wasmi, native x86-64 and i686, CKB-VM and Solana eBPF. The same Rust source is
+//! built for every target; every result is checked against the native x86-64 run, and a
+//! peer whose result differs, or that cannot run a program, gets a row with the reason.
+//!
+//! Usage: `pvm-peers [--quick] [--out DIR]`. Prints one table per program and writes
+//! `DIR/report.md` and `DIR/PROGRAM.svg` (default `target/bench-report/` in the
+//! repository). `--quick` takes one sample (the programs' inputs are fixed in the
+//! guest programs, so a sample is the full computation) and fewer calls of `minimal`.
+//! The guest builds for wasm32, i686, riscv64 and eBPF come from scripts/bench.sh (see
+//! [`peers`] for where each peer finds its build).
+
+mod peers;
+mod report;
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use peers_native::{Plan, Program};
+use report::{Row, Stats, Table};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let quick = args.iter().any(|arg| arg == "--quick");
+    let out = args.iter().position(|arg| arg == "--out").and_then(|index| args.get(index + 1)).map_or_else(
+        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/bench-report")),
+        PathBuf::from,
+    );
+
+    let started = Instant::now();
+    let mut peers = peers::all();
+    let mut tables = Vec::new();
+    for program in Program::ALL {
+        let plan = Plan::new(program, quick);
+        let mut rows = Vec::new();
+        let mut expected = None;
+        for peer in &mut peers {
+            let name = peer.name();
+            eprintln!("{}: {name} ...", program.name());
+            let outcome = peer.measure(program, plan).and_then(|measurement| {
+                // The first peer is the native host, the reference.
+                let expected = *expected.get_or_insert(measurement.result);
+                if measurement.result != expected {
+                    return Err(format!("result {} differs from the native {expected}", measurement.result));
+                }
+                Stats::new(&measurement).ok_or_else(|| "no samples".to_string())
+            });
+            rows.push(Row { peer: name, outcome });
+        }
+        let median_of = |prefix: &str| {
+            rows.iter()
+                .find(|row| row.peer.starts_with(prefix))
+                .and_then(|row| row.outcome.as_ref().ok().map(|stats| stats.median))
+        };
+        let table = Table {
+            program: program.name(),
+            native: median_of("native x86_64"),
+            ours_interpreter: median_of("ours interpreter (latest64)"),
+            rows,
+        };
+        println!("\n{}", table.text());
+        tables.push(table);
+    }
+
+    if let Err(error) = write_report(&out, &tables, quick, started.elapsed().as_secs_f64()) {
+        eprintln!("error: {error}");
+        std::process::exit(1);
+    }
+    println!("report: {}", out.join("report.md").display());
+}
+
+/// Writes `report.md` and one chart per program into `out`.
+fn write_report(out: &std::path::Path, tables: &[Table], quick: bool, seconds: f64) -> Result<(), String> {
+    std::fs::create_dir_all(out).map_err(|error| format!("cannot create {}: {error}", out.display()))?;
+    let date = std::process::Command::new("date")
+        .args(["-u", "+%Y-%m-%d %H:%M UTC"])
+        .output()
+        .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_string())
+        .unwrap_or_default();
+    let command = if quick { "scripts/bench.sh --quick" } else { "scripts/bench.sh" };
+    let mut report = format!(
+        "# Benchmark peers\n\n{date}, `{command}` ({seconds:.0} s). Times per call of the program's `run` export: \
+         median of {} samples after a warm-up one, with the fastest and slowest; `load/compile` is loading (and \
+         compiling, for compilers) the program. Ratios divide the median by native x86-64's and by our \
+         interpreter's (Latest64); every result was checked against native x86-64's.\n",
+        if quick { 1 } else { 11 },
+    );
+    for table in tables {
+        let chart = format!("{}.svg", table.program);
+        if let Err(error) = table.chart(&out.join(&chart)) {
+            eprintln!("warning: {error}");
+        }
+        report += &format!("\n## {}\n\n{}\n![{}]({chart})\n", table.program, table.markdown(), table.program);
+    }
+    let path = out.join("report.md");
+    std::fs::write(&path, report).map_err(|error| format!("cannot write {}: {error}", path.display()))
+}
