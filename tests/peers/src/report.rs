@@ -5,6 +5,7 @@ use std::path::Path;
 
 use peers_native::{Measurement, Seconds};
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// What one peer measured for one program, summarised.
 pub struct Stats {
@@ -133,46 +134,89 @@ impl Table {
         let slowest = bars.iter().map(|&(_, time)| time).fold(0.0, f64::max);
         // Whole decades around the figures, so that the axis labels are round numbers.
         let low = 10f64.powf(fastest.log10().floor());
-        let high = 10f64.powf(slowest.log10().ceil()).max(low * 10.0);
-        let height = 80 + 28 * u32::try_from(bars.len()).unwrap_or(u32::MAX);
+        // Room to the right of the slowest bar for its label.
+        let high = 10f64.powf((slowest.log10() + 0.6).ceil()).max(low * 10.0);
+        let height = 90 + 28 * u32::try_from(bars.len()).unwrap_or(u32::MAX);
         let root = SVGBackend::new(path, (900, height)).into_drawing_area();
         let error = |error: &dyn std::fmt::Display| format!("cannot draw {}: {error}", path.display());
         root.fill(&WHITE).map_err(|e| error(&e))?;
         let mut chart = ChartBuilder::on(&root)
             .caption(
-                format!("{}: time per call of run (log scale, shorter is faster)", self.program),
+                format!("{}: median time per call of run (log scale; shorter is faster)", self.program),
                 ("sans-serif", 16),
             )
             .margin(10)
-            .x_label_area_size(30)
+            .margin_right(40)
+            .x_label_area_size(40)
             .y_label_area_size(250)
-            .build_cartesian_2d((low..high).log_scale(), (0..bars.len()).into_segmented())
+            .build_cartesian_2d((low..high).log_scale(), (0..bars.len() - 1).into_segmented())
             .map_err(|e| error(&e))?;
+        // Row 0 at the top: the segments count upwards from the bottom (a segmented
+        // `0..n` has the `n + 1` segments `0..=n`).
+        let segment = |index: usize| bars.len() - 1 - index;
         chart
             .configure_mesh()
             .disable_y_mesh()
-            .x_label_formatter(&|&seconds| format_time(seconds))
-            .y_label_formatter(&|segment| match segment {
-                SegmentValue::CenterOf(index) | SegmentValue::Exact(index) => {
-                    bars.get(*index).map_or_else(String::new, |&(name, _)| name.to_string())
+            .x_desc("time per call of run")
+            .x_label_formatter(&|&seconds| format_axis_time(seconds))
+            .y_label_formatter(&|value| match value {
+                SegmentValue::CenterOf(position) | SegmentValue::Exact(position) if *position < bars.len() => {
+                    bars[segment(*position)].0.to_string()
                 }
-                SegmentValue::Last => String::new(),
+                _ => String::new(),
             })
             .y_labels(bars.len())
             .draw()
             .map_err(|e| error(&e))?;
         chart
-            .draw_series(bars.iter().enumerate().map(|(index, &(_, median))| {
+            .draw_series(bars.iter().enumerate().map(|(index, &(name, median))| {
+                let position = segment(index);
                 let mut bar = Rectangle::new(
-                    [(low, SegmentValue::Exact(index)), (median, SegmentValue::Exact(index + 1))],
-                    BLUE.mix(0.6).filled(),
+                    [(low, SegmentValue::Exact(position)), (median, SegmentValue::Exact(position + 1))],
+                    family_colour(name).filled(),
                 );
                 bar.set_margin(4, 4, 0, 0);
                 bar
             }))
             .map_err(|e| error(&e))?;
+        chart
+            .draw_series(bars.iter().enumerate().map(|(index, &(_, median))| {
+                Text::new(
+                    format!(" {}", format_time(median)),
+                    (median, SegmentValue::CenterOf(segment(index))),
+                    TextStyle::from(("sans-serif", 12).into_font()).pos(Pos::new(HPos::Left, VPos::Center)),
+                )
+            }))
+            .map_err(|e| error(&e))?;
         root.present().map_err(|e| error(&e))
     }
+}
+
+/// The bar colour of a peer's family: ours, polkavm, native, the other VMs.
+fn family_colour(peer: &str) -> RGBColor {
+    if peer.starts_with("ours") {
+        RGBColor(31, 119, 180)
+    } else if peer.starts_with("polkavm") {
+        RGBColor(255, 127, 14)
+    } else if peer.starts_with("native") {
+        RGBColor(127, 127, 127)
+    } else {
+        RGBColor(44, 160, 44)
+    }
+}
+
+/// An axis label: whole decades, so no decimals.
+fn format_axis_time(seconds: Seconds) -> String {
+    let (value, unit) = if seconds >= 1.0 {
+        (seconds, "s")
+    } else if seconds >= 1e-3 {
+        (seconds * 1e3, "ms")
+    } else if seconds >= 1e-6 {
+        (seconds * 1e6, "µs")
+    } else {
+        (seconds * 1e9, "ns")
+    };
+    format!("{value:.0} {unit}")
 }
 
 /// `time / reference`, as a ratio cell (`-` without a reference).
