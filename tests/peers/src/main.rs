@@ -30,6 +30,7 @@ fn main() {
     );
 
     let started = Instant::now();
+    println!("{}", LEGEND.replace("{samples}", if quick { "1 sample" } else { "11 samples" }));
     let mut peers = peers::all();
     let mut tables = Vec::new();
     for program in Program::ALL {
@@ -71,6 +72,16 @@ fn main() {
     println!("report: {}", out.join("report.md").display());
 }
 
+/// What the tables say, for the report (`{samples}`: how many samples).
+const LEGEND: &str = "Times are per call of the program's `run` export: the median of {samples} after a warm-up \
+sample, with the fastest and slowest (`minimal` batches 100,000 calls per sample, 10,000 with `--quick`). \
+`load/compile` is loading the program (and compiling it, for compilers; wasmi and our interpreter translate \
+lazily, so theirs is only the up-front part). `x native` divides the median by native x86-64's, `x ours int` by \
+our interpreter's on Latest64 (lower is faster). Every result was checked against native x86-64's. Our VM and \
+polkavm meter gas (polkavm: synchronous metering, as `vm-bench`), CKB-VM counts cycles with CKB's cost model, \
+wasmtime and wasmi run without fuel. The inputs are the guest programs' own (the primes below 10^7, 4 MiB, 30 \
+frames); `--quick` only takes fewer samples.";
+
 /// Writes `report.md` and one chart per program into `out`.
 fn write_report(out: &std::path::Path, tables: &[Table], quick: bool, seconds: f64) -> Result<(), String> {
     std::fs::create_dir_all(out).map_err(|error| format!("cannot create {}: {error}", out.display()))?;
@@ -81,11 +92,9 @@ fn write_report(out: &std::path::Path, tables: &[Table], quick: bool, seconds: f
         .unwrap_or_default();
     let command = if quick { "scripts/bench.sh --quick" } else { "scripts/bench.sh" };
     let mut report = format!(
-        "# Benchmark peers\n\n{date}, `{command}` ({seconds:.0} s). Times per call of the program's `run` export: \
-         median of {} samples after a warm-up one, with the fastest and slowest; `load/compile` is loading (and \
-         compiling, for compilers) the program. Ratios divide the median by native x86-64's and by our \
-         interpreter's (Latest64); every result was checked against native x86-64's.\n",
-        if quick { 1 } else { 11 },
+        "# Benchmark peers\n\n{date}, `{command}` ({seconds:.0} s, on {cpus} cores).\n\n{}\n",
+        LEGEND.replace("{samples}", if quick { "1 sample" } else { "11 samples" }),
+        cpus = std::thread::available_parallelism().map_or(0, usize::from),
     );
     for table in tables {
         let chart = format!("{}.svg", table.program);
