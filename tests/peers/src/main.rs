@@ -18,7 +18,7 @@ mod report;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use peers_native::{Plan, Program};
+use peers_native::{Measurement, Plan, Program};
 use report::{Row, Stats, Table};
 
 fn main() {
@@ -30,26 +30,14 @@ fn main() {
     );
 
     let started = Instant::now();
-    println!("{}", LEGEND.replace("{samples}", if quick { "1 sample" } else { "11 samples" }));
+    let rounds = if quick { 1 } else { ROUNDS };
+    let samples = format!("{} samples in {rounds} rounds", rounds * Plan::new(Program::PrimeSieve, quick).samples);
+    let legend = LEGEND.replace("{samples}", &samples);
+    println!("{legend}");
     let mut peers = peers::all();
     let mut tables = Vec::new();
     for program in Program::ALL {
-        let plan = Plan::new(program, quick);
-        let mut rows = Vec::new();
-        let mut expected = None;
-        for peer in &mut peers {
-            let name = peer.name();
-            eprintln!("{}: {name} ...", program.name());
-            let outcome = peer.measure(program, plan).and_then(|measurement| {
-                // The first peer is the native host, the reference.
-                let expected = *expected.get_or_insert(measurement.result);
-                if measurement.result != expected {
-                    return Err(format!("result {} differs from the native {expected}", measurement.result));
-                }
-                Stats::new(&measurement).ok_or_else(|| "no samples".to_string())
-            });
-            rows.push(Row { peer: name, outcome });
-        }
+        let rows = measure_all(&mut peers, program, Plan::new(program, quick), rounds);
         let median_of = |prefix: &str| {
             rows.iter()
                 .find(|row| row.peer.starts_with(prefix))
@@ -65,16 +53,53 @@ fn main() {
         tables.push(table);
     }
 
-    if let Err(error) = write_report(&out, &tables, quick, started.elapsed().as_secs_f64()) {
+    if let Err(error) = write_report(&out, &tables, quick, &legend, started.elapsed().as_secs_f64()) {
         eprintln!("error: {error}");
         std::process::exit(1);
     }
+    let out = out.canonicalize().unwrap_or(out);
     println!("report: {}", out.join("report.md").display());
 }
 
+/// Measuring rounds (without `--quick`): each round measures every peer in turn, so that
+/// the noise of a shared machine, which comes and goes, hits all peers alike.
+const ROUNDS: u32 = 3;
+
+/// Measures every peer on `program`, `rounds` times each (in turns), and checks every
+/// result against the first peer's (the native host's).
+fn measure_all(peers: &mut [Box<dyn peers::Peer>], program: Program, plan: Plan, rounds: u32) -> Vec<Row> {
+    let mut outcomes: Vec<Result<Vec<Measurement>, String>> = peers.iter().map(|_| Ok(Vec::new())).collect();
+    let mut expected = None;
+    for round in 1..=rounds {
+        for (peer, outcome) in peers.iter_mut().zip(&mut outcomes) {
+            let Ok(measurements) = outcome else { continue };
+            eprintln!("{} (round {round} of {rounds}): {} ...", program.name(), peer.name());
+            let measured = peer.measure(program, plan).and_then(|measurement| {
+                let expected = *expected.get_or_insert(measurement.result);
+                if measurement.result != expected {
+                    return Err(format!("result {} differs from the native {expected}", measurement.result));
+                }
+                Ok(measurement)
+            });
+            match measured {
+                Ok(measurement) => measurements.push(measurement),
+                Err(reason) => *outcome = Err(reason),
+            }
+        }
+    }
+    peers
+        .iter()
+        .zip(outcomes)
+        .map(|(peer, outcome)| Row {
+            peer: peer.name(),
+            outcome: outcome.and_then(|measurements| Stats::new(&measurements).ok_or_else(|| "no samples".into())),
+        })
+        .collect()
+}
+
 /// What the tables say, for the report (`{samples}`: how many samples).
-const LEGEND: &str = "Times are per call of the program's `run` export: the median of {samples} after a warm-up \
-sample, with the fastest and slowest (`minimal` batches 100,000 calls per sample, 10,000 with `--quick`). \
+const LEGEND: &str = "Times are per call of the program's `run` export: the median of {samples} (every peer \
+in turn in each round, which loads the program again and takes a warm-up sample first), with the fastest and slowest (`minimal` batches 100,000 calls per sample, 10,000 with `--quick`). \
 `load/compile` is loading the program (and compiling it, for compilers; wasmi and our interpreter translate \
 lazily, so theirs is only the up-front part). `x native` divides the median by native x86-64's, `x ours int` by \
 our interpreter's on Latest64 (lower is faster). Every result was checked against native x86-64's. Our VM and \
@@ -83,7 +108,13 @@ wasmtime and wasmi run without fuel. The inputs are the guest programs' own (the
 frames); `--quick` only takes fewer samples.";
 
 /// Writes `report.md` and one chart per program into `out`.
-fn write_report(out: &std::path::Path, tables: &[Table], quick: bool, seconds: f64) -> Result<(), String> {
+fn write_report(
+    out: &std::path::Path,
+    tables: &[Table],
+    quick: bool,
+    legend: &str,
+    seconds: f64,
+) -> Result<(), String> {
     std::fs::create_dir_all(out).map_err(|error| format!("cannot create {}: {error}", out.display()))?;
     let date = std::process::Command::new("date")
         .args(["-u", "+%Y-%m-%d %H:%M UTC"])
@@ -93,7 +124,7 @@ fn write_report(out: &std::path::Path, tables: &[Table], quick: bool, seconds: f
     let command = if quick { "scripts/bench.sh --quick" } else { "scripts/bench.sh" };
     let mut report = format!(
         "# Benchmark peers\n\n{date}, `{command}` ({seconds:.0} s, on {cpus} cores).\n\n{}\n",
-        LEGEND.replace("{samples}", if quick { "1 sample" } else { "11 samples" }),
+        legend,
         cpus = std::thread::available_parallelism().map_or(0, usize::from),
     );
     for table in tables {

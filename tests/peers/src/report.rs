@@ -20,12 +20,15 @@ pub struct Stats {
 }
 
 impl Stats {
-    /// Summarises a measurement (`None` if it has no samples).
-    pub fn new(measurement: &Measurement) -> Option<Stats> {
-        let mut samples = measurement.samples.clone();
+    /// Summarises the measurements of all rounds (`None` if there are no samples): the
+    /// samples pooled, and the median load time.
+    pub fn new(measurements: &[Measurement]) -> Option<Stats> {
+        let mut samples: Vec<Seconds> = measurements.iter().flat_map(|m| m.samples.iter().copied()).collect();
         samples.sort_by(f64::total_cmp);
+        let mut loads: Vec<Seconds> = measurements.iter().filter_map(|m| m.load).collect();
+        loads.sort_by(f64::total_cmp);
         Some(Stats {
-            load: measurement.load,
+            load: loads.get(loads.len() / 2).copied(),
             median: *samples.get(samples.len() / 2)?,
             min: *samples.first()?,
             max: *samples.last()?,

@@ -83,15 +83,16 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// The plan for `program`: `minimal` batches many calls per sample, since one call
-    /// takes nanoseconds; `--quick` takes one sample of fewer calls.
+    /// The plan for `program` in one measuring round: `minimal` batches many calls per
+    /// sample, since one call takes nanoseconds; `--quick` takes one sample of fewer
+    /// calls.
     pub fn new(program: Program, quick: bool) -> Plan {
         let calls = match (program, quick) {
             (Program::Minimal, false) => 100_000,
             (Program::Minimal, true) => 10_000,
             _ => 1,
         };
-        Plan { samples: if quick { 1 } else { 11 }, calls }
+        Plan { samples: if quick { 1 } else { 4 }, calls }
     }
 
     /// All calls of `run`, the warm-up sample's included (`minimal`'s expected counter).

@@ -67,9 +67,8 @@ pub fn all() -> Vec<Box<dyn Peer>> {
 }
 
 /// Why there is no Solana eBPF build of the kernels (README, "Benchmark peers").
-const SBPF: &str = "no SBF build of the kernels: Rust for SBF needs Solana's platform-tools (not on crates.io or \
-                    rustup); nightly's bpfel-unknown-none compiles them, but its linker (bpf-linker) needs an LLVM 22 \
-                    install that crates.io and Debian do not have, and makes kernel eBPF, not SBF";
+const SBPF: &str = "no SBF build of the kernels: that needs Solana's platform-tools, or bpf-linker and an LLVM 22 \
+                    install; none is on crates.io, rustup or Debian (README, Benchmark peers)";
 
 /// Where scripts/bench.sh builds the guest shells (tests/peers/guests) and the i686
 /// runner: `PVM_PEERS_GUESTS`, or `target/peers-guests` in the repository.
