@@ -127,6 +127,10 @@ fn write_report(
         legend,
         cpus = std::thread::available_parallelism().map_or(0, usize::from),
     );
+    report += &format!(
+        "\n## All programs\n\nMedian time per call of `run`, and in brackets the ratio to native x86-64.\n\n{}",
+        report::summary_markdown(tables)
+    );
     for table in tables {
         let chart = format!("{}.svg", table.program);
         if let Err(error) = table.chart(&out.join(&chart)) {

@@ -195,6 +195,38 @@ impl Table {
     }
 }
 
+/// One table for all programs: per peer, each program's median and its ratio to native
+/// x86-64; then, once per reason, why a peer did not run a program.
+pub fn summary_markdown(tables: &[Table]) -> String {
+    let Some(first) = tables.first() else { return String::new() };
+    let mut text = format!(
+        "| peer | {} |\n|{}\n",
+        tables.iter().map(|table| table.program).collect::<Vec<_>>().join(" | "),
+        " --- |".repeat(tables.len() + 1)
+    );
+    let mut reasons: Vec<String> = Vec::new();
+    for (index, row) in first.rows.iter().enumerate() {
+        let cells: Vec<String> = tables
+            .iter()
+            .map(|table| match &table.rows[index].outcome {
+                Ok(stats) => format!("{} ({})", format_time(stats.median), ratio(stats.median, table.native)),
+                Err(reason) => {
+                    let number = reasons.iter().position(|known| known == reason).unwrap_or_else(|| {
+                        reasons.push(reason.clone());
+                        reasons.len() - 1
+                    });
+                    format!("does not run [{}]", number + 1)
+                }
+            })
+            .collect();
+        let _ = writeln!(text, "| {} | {} |", row.peer, cells.join(" | "));
+    }
+    for (number, reason) in reasons.iter().enumerate() {
+        let _ = write!(text, "\n[{}] {reason}\n", number + 1);
+    }
+    text
+}
+
 /// The bar colour of a peer's family: ours, polkavm, native, the other VMs.
 fn family_colour(peer: &str) -> RGBColor {
     if peer.starts_with("ours") {
