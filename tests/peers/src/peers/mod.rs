@@ -61,14 +61,17 @@ pub fn all() -> Vec<Box<dyn Peer>> {
     peers.push(Box::new(ckb::Ckb(ckb::Machine::Interpreter)));
     peers.push(Box::new(ckb::Ckb(ckb::Machine::Asm)));
     for backend in ["interpreter", "JIT"] {
-        peers.push(Box::new(Unavailable { name: format!("Solana eBPF (solana-sbpf) {backend}"), reason: SBPF.into() }));
+        peers.push(Box::new(Unavailable { name: format!("Solana eBPF {backend}"), reason: SBPF.into() }));
     }
     peers
 }
 
-/// Why there is no Solana eBPF build of the kernels (README, "Benchmark peers").
-const SBPF: &str = "no SBF build of the kernels: that needs Solana's platform-tools, or bpf-linker and an LLVM 22 \
-                    install; none is on crates.io, rustup or Debian (README, Benchmark peers)";
+/// Why there is no Solana eBPF build of the kernels (README, "Benchmark peers"): nightly
+/// builds them for `bpfel-unknown-none` as LLVM bitcode, and upstream LLVM's BPF backend
+/// (`llc` of rustup's `llvm-tools`) refuses the result.
+const SBPF: &str = "no SBF build of the kernels: upstream LLVM's BPF backend (nightly's bpfel-unknown-none) \
+                    rejects them (\"A call to built-in function 'memset' is not supported\"); Solana's LLVM fork \
+                    (platform-tools) is not on crates.io or rustup";
 
 /// Where scripts/bench.sh builds the guest shells (tests/peers/guests) and the i686
 /// runner: `PVM_PEERS_GUESTS`, or `target/peers-guests` in the repository.
