@@ -246,3 +246,28 @@ impl Instance for NativeMinimal {
         self.state.counter
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The i686 child's line must parse back into the same measurement.
+    #[test]
+    fn measurement_line_round_trips() {
+        let measurement = Measurement { load: Some(1.5e-3), samples: vec![2.0e-9, 0.25], result: 664_579 };
+        let parsed = Measurement::from_line(&measurement.to_line()).unwrap();
+        assert_eq!((parsed.load, parsed.samples, parsed.result), (measurement.load, measurement.samples, 664_579));
+        let without_load = Measurement::from_line("load=- result=7 samples=1").unwrap();
+        assert_eq!((without_load.load, without_load.result), (None, 7));
+        assert!(Measurement::from_line("load=x result=1 samples=1").is_err());
+    }
+
+    /// `minimal`'s result is its call count, so every peer must follow the plan exactly.
+    #[test]
+    fn minimal_counts_every_call() {
+        let plan = Plan { samples: 3, calls: 5 };
+        let measurement = measure(native(Program::Minimal).as_mut(), plan, None);
+        assert_eq!(measurement.samples.len(), 3);
+        assert_eq!(measurement.result, plan.total_calls());
+    }
+}
