@@ -10,7 +10,7 @@
 # and runs the harness, which writes target/bench-report/ (report.md and one SVG chart
 # per program). Not part of scripts/test.sh: its first build (wasmtime, the guest
 # programs) takes many minutes, and a full run a few more. The i686 link needs the
-# multilib C runtime, which scripts/setup.sh installs (gcc-multilib).
+# multilib C runtime (Debian's gcc-multilib), which this installs where apt-get is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +23,15 @@ for target in wasm32-unknown-unknown i686-unknown-linux-gnu riscv64imac-unknown-
     fi
 done
 
+# The kernels also run natively for i686; linking for
+# i686-unknown-linux-gnu needs the 32-bit C runtime. Only where apt-get is available.
+if command -v apt-get >/dev/null 2>&1 && ! dpkg -s gcc-multilib >/dev/null 2>&1; then
+    echo "==> installing gcc-multilib (for scripts/bench.sh's native i686 row)"
+    if [ "$(id -u)" -eq 0 ]; then sudo_cmd=""; else sudo_cmd="sudo"; fi
+    ${sudo_cmd} apt-get update -q || true
+    ${sudo_cmd} apt-get install -y -q gcc-multilib || echo "warning: gcc-multilib not installed; bench.sh's i686 row will say so" >&2
+fi
+
 echo "==> building the guest shells (wasm32, riscv64imac) and the i686 runner"
 (
     cd tests/peers/guests
@@ -31,7 +40,7 @@ echo "==> building the guest shells (wasm32, riscv64imac) and the i686 runner"
 )
 if ! cargo build --release --manifest-path tests/peers/Cargo.toml -p peers-native \
     --target i686-unknown-linux-gnu --target-dir "${guests_dir}"; then
-    echo "warning: the i686 runner does not build (is gcc-multilib installed? scripts/setup.sh); its row says so" >&2
+    echo "warning: the i686 runner does not build (is gcc-multilib installed?); its row says so" >&2
 fi
 
 echo "==> building and running pvm-peers"

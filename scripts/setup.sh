@@ -10,7 +10,6 @@
 #   that the crate's rust-toolchain.toml selects.
 # - wasm32v1-none: the VM must build `no_std` for a chain's Wasm runtime.
 # - clippy, rustfmt: the test command checks lints and formatting.
-# - gcc-multilib: scripts/bench.sh's native i686 row links for i686-unknown-linux-gnu.
 set -euo pipefail
 
 if ! command -v rustup >/dev/null 2>&1; then
@@ -46,15 +45,6 @@ fi
 if ! rustup component list --toolchain nightly --installed | grep -q "^rust-src"; then
     echo "==> installing rust-src for nightly"
     rustup component add rust-src --toolchain nightly
-fi
-
-# scripts/bench.sh (benchmark peers) runs the kernels natively for i686 too; linking for
-# i686-unknown-linux-gnu needs the 32-bit C runtime. Only where apt-get is available.
-if command -v apt-get >/dev/null 2>&1 && ! dpkg -s gcc-multilib >/dev/null 2>&1; then
-    echo "==> installing gcc-multilib (for scripts/bench.sh's native i686 row)"
-    if [ "$(id -u)" -eq 0 ]; then sudo_cmd=""; else sudo_cmd="sudo"; fi
-    ${sudo_cmd} apt-get update -q || true
-    ${sudo_cmd} apt-get install -y -q gcc-multilib || echo "warning: gcc-multilib not installed; bench.sh's i686 row will say so" >&2
 fi
 
 echo "==> setup complete"
