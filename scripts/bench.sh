@@ -26,7 +26,7 @@ done
 # The kernels also run natively for i686; linking for
 # i686-unknown-linux-gnu needs the 32-bit C runtime. Only where apt-get is available.
 if command -v apt-get >/dev/null 2>&1 && ! dpkg -s gcc-multilib >/dev/null 2>&1; then
-    echo "==> installing gcc-multilib (for scripts/bench.sh's native i686 row)"
+    echo "==> installing gcc-multilib (for the native i686 row)"
     if [ "$(id -u)" -eq 0 ]; then sudo_cmd=""; else sudo_cmd="sudo"; fi
     ${sudo_cmd} apt-get update -q || true
     ${sudo_cmd} apt-get install -y -q gcc-multilib || echo "warning: gcc-multilib not installed; bench.sh's i686 row will say so" >&2
