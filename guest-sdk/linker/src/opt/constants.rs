@@ -1,4 +1,4 @@
-//! Constant propagation (64-bit programs).
+//! Constant propagation.
 //!
 //! A forward data-flow analysis finds, for every block, the registers that hold the
 //! same known value whenever the block starts: those its predecessors all agree on.
@@ -14,6 +14,8 @@
 //!   a move or nothing.
 //!
 //! Each replacement computes the same values, so it is valid wherever the analysis holds.
+//! Values are tracked as the VM holds them: 64 bits wide, and on the 32-bit instruction
+//! set always the sign extension of a 32-bit value (so every value fits an immediate).
 //! Rewrites are tried one at a time and kept only if the block, after removing the
 //! computations that became dead, gets smaller (or as small with fewer instructions):
 //! a folded constant is only worth it when what computed it can go.
@@ -41,21 +43,17 @@ const MAX_CANDIDATES: usize = 64;
 
 /// Propagates and folds constants; returns whether anything changed.
 pub fn propagate_constants(cfg: &mut Cfg) -> bool {
-    // The evaluator below has 64-bit register semantics.
-    if !cfg.is_64 {
-        return false;
-    }
     let entry = entry_states(cfg);
     if fold_branches(cfg, &entry) {
         // The control flow changed; the next round analyses it afresh.
         return true;
     }
     let live_out = liveness::live_out(cfg);
-    let isa = cfg.isa;
+    let (isa, wide) = (cfg.isa, cfg.is_64);
     let mut changed = false;
     for ((block, entry), live) in cfg.blocks.iter_mut().zip(entry).zip(live_out) {
         if let Some(entry) = entry {
-            changed |= rewrite_block(isa, block, entry, live);
+            changed |= rewrite_block(isa, wide, block, entry, live);
         }
     }
     changed
@@ -64,6 +62,7 @@ pub fn propagate_constants(cfg: &mut Cfg) -> bool {
 /// The known registers at the start of each block; `None` for blocks the analysis
 /// never reaches (they cannot run).
 pub fn entry_states(cfg: &Cfg) -> Vec<Option<State>> {
+    let wide = cfg.is_64;
     let positions = cfg.positions();
     let dynamic = cfg.dynamic_labels();
     let mut states: Vec<Option<State>> = vec![None; cfg.blocks.len()];
@@ -78,7 +77,7 @@ pub fn entry_states(cfg: &Cfg) -> Vec<Option<State>> {
         let block = &cfg.blocks[n];
         let mut state = states[n].expect("pending blocks have a state");
         for item in &block.items {
-            step(&mut state, item);
+            step(wide, &mut state, item);
         }
         for (label, _) in successors(block) {
             let Some(&p) = positions.get(&label) else { continue };
@@ -106,10 +105,11 @@ fn meet(a: &State, b: &State) -> State {
     out
 }
 
-/// Updates `state` over one instruction.
-pub fn step(state: &mut State, item: &Item) {
+/// Updates `state` over one instruction; `wide` is the instruction set's register width
+/// (64 rather than 32 bits).
+pub fn step(wide: bool, state: &mut State, item: &Item) {
     let effects = effects(item);
-    let value = if effects.pure { evaluate(item, state) } else { None };
+    let value = if effects.pure { evaluate(wide, item, state) } else { None };
     for reg in effects.clobbers.iter() {
         state[usize::from(reg)] = None;
     }
@@ -129,9 +129,9 @@ fn fits(value: u64) -> bool {
 }
 
 /// The result of a side-effect-free instruction, if its operands are known: what
-/// [`semantics::alu`] computes, at 64 bits (the analysis only runs on 64-bit programs),
-/// or for a conditional move, what it moves or the destination's old value.
-fn evaluate(item: &Item, state: &State) -> Option<u64> {
+/// [`semantics::alu`] computes at the register width `wide` gives, or for a conditional
+/// move, what it moves or the destination's old value.
+fn evaluate(wide: bool, item: &Item, state: &State) -> Option<u64> {
     if item.fix != Fix::None {
         return None;
     }
@@ -157,7 +157,7 @@ fn evaluate(item: &Item, state: &State) -> Option<u64> {
         Shape::RegRegReg => (reg(1)?, reg(2)?),
         _ => return None,
     };
-    semantics::alu(opcode, true, x, y)
+    semantics::alu(opcode, wide, x, y)
 }
 
 /// The outcome of a conditional branch, if its operands are known.
@@ -172,6 +172,7 @@ fn branch_outcome(item: &Item, state: &State) -> Option<bool> {
 
 /// Replaces branches with a known outcome; returns whether any changed.
 fn fold_branches(cfg: &mut Cfg, entry: &[Option<State>]) -> bool {
+    let wide = cfg.is_64;
     let mut changed = false;
     for (block, entry) in cfg.blocks.iter_mut().zip(entry) {
         let Some(mut state) = *entry else { continue };
@@ -181,7 +182,7 @@ fn fold_branches(cfg: &mut Cfg, entry: &[Option<State>]) -> bool {
             continue;
         }
         for item in block.body() {
-            step(&mut state, item);
+            step(wide, &mut state, item);
         }
         match branch_outcome(&branch, &state) {
             Some(true) => {
@@ -287,7 +288,7 @@ fn store_immediate_form(opcode: O, value: u64) -> Option<O> {
 
 /// An equivalent replacement for `item` given what is known before it (empty: it does
 /// nothing), or `None`.
-fn candidate(item: &Item, state: &State) -> Option<Vec<Item>> {
+fn candidate(wide: bool, item: &Item, state: &State) -> Option<Vec<Item>> {
     if item.fix != Fix::None && !matches!(item.fix, Fix::Target(_)) {
         return None;
     }
@@ -296,7 +297,7 @@ fn candidate(item: &Item, state: &State) -> Option<Vec<Item>> {
     let with = |opcode, regs, imm1, imm2| Item { opcode, args: Args { regs, imm1, imm2 }, fix: item.fix };
     let effects = effects(item);
     if effects.pure && !matches!(item.opcode, O::LoadImm | O::LoadImm64) {
-        if let Some(value) = evaluate(item, state) {
+        if let Some(value) = evaluate(wide, item, state) {
             return Some(vec![load_constant(args.regs[0], value)]);
         }
         match item.opcode {
@@ -353,14 +354,14 @@ fn candidate(item: &Item, state: &State) -> Option<Vec<Item>> {
 
 /// Tries the candidate rewrites of one block in order, keeping each that makes the block
 /// (without its dead computations) cheaper; returns whether the block changed.
-fn rewrite_block(isa: InstructionSet, block: &mut Block, entry: State, live_out: Regs) -> bool {
+fn rewrite_block(isa: InstructionSet, wide: bool, block: &mut Block, entry: State, live_out: Regs) -> bool {
     let mut state = entry;
     let mut candidates: Vec<(usize, Vec<Item>)> = Vec::new();
     for (n, item) in block.items.iter().enumerate() {
-        if let Some(replacement) = candidate(item, &state) {
+        if let Some(replacement) = candidate(wide, item, &state) {
             candidates.push((n, replacement));
         }
-        step(&mut state, item);
+        step(wide, &mut state, item);
     }
     if candidates.is_empty() {
         return false;
@@ -554,7 +555,7 @@ mod tests {
         // After a host call, nothing but the link register is known.
         let mut state = entry[2].unwrap();
         state[0] = Some(1);
-        step(&mut state, &program.blocks[2].items[0]);
+        step(true, &mut state, &program.blocks[2].items[0]);
         assert_eq!(state[0], Some(1));
         assert_eq!(state[usize::from(A0)], None);
     }
@@ -579,11 +580,39 @@ mod tests {
     }
 
     #[test]
+    fn constants_fold_on_the_32_bit_instruction_set() {
+        // load_imm a0, 0x7fff_f000; add_imm_32 a0, a0, 0x1000 → load_imm a0, 0x8000_0000:
+        // at 32 bits the sum wraps, and is held sign-extended, as the VM holds it.
+        let mut program = cfg(vec![(
+            0,
+            vec![
+                item(O::LoadImm, [A0, 0, 0], 0x7fff_f000, 0),
+                item(O::AddImm32, [A0, A0, 0], 0x1000, 0),
+                item(O::MulUpperUnsignedUnsigned, [A1, A0, A0], 0, 0),
+                ret(),
+            ],
+            None,
+        )]);
+        (program.isa, program.is_64) = (InstructionSet::Latest32, false);
+        assert!(propagate_constants(&mut program));
+        // (The `mul_upper` stays: a 3-byte instruction, where its result would take 5.)
+        assert_eq!(program.blocks[0].items[..1], [item(O::LoadImm, [A0, 0, 0], 0x8000_0000, 0)]);
+        assert_eq!(program.blocks[0].items.len(), 3);
+        // `mul_upper` and `reverse_byte` are the instructions whose result depends on the width.
+        let mut state = UNKNOWN;
+        state[usize::from(A0)] = Some(0xffff_ffff_8000_0000);
+        let eval = |wide, opcode| evaluate(wide, &item(opcode, [A2, A0, A0], 0, 0), &state);
+        assert_eq!(eval(false, O::MulUpperUnsignedUnsigned), Some(0x4000_0000));
+        assert_eq!(eval(true, O::MulUpperUnsignedUnsigned), Some(0xffff_ffff_0000_0000));
+        assert_eq!(eval(false, O::ReverseByte), Some(0x80));
+    }
+
+    #[test]
     fn evaluation_matches_the_vm() {
         let mut state = UNKNOWN;
         state[usize::from(A0)] = Some(0xffff_ffff_8000_0000);
         state[usize::from(A1)] = Some(3);
-        let eval = |opcode, regs, imm| evaluate(&item(opcode, regs, imm, 0), &state);
+        let eval = |opcode, regs, imm| evaluate(true, &item(opcode, regs, imm, 0), &state);
         assert_eq!(eval(O::AddImm32, [A2, A0, 0], 0xffff_ffff), Some(0x7fff_ffff));
         assert_eq!(eval(O::ShiftArithmeticRightImm64, [A2, A0, 0], 4), Some(0xffff_ffff_f800_0000));
         assert_eq!(eval(O::ShiftLogicalLeftImmAlt64, [A2, A1, 0], 0xffff_ffff), Some(0xffff_ffff_ffff_fff8));
@@ -593,7 +622,7 @@ mod tests {
         assert_eq!(eval(O::Add64, [A2, A1, A3], 0), None);
         // Division and conditional moves, with a2 = 0.
         state[usize::from(A2)] = Some(0);
-        let eval = |opcode, regs, imm| evaluate(&item(opcode, regs, imm, 0), &state);
+        let eval = |opcode, regs, imm| evaluate(true, &item(opcode, regs, imm, 0), &state);
         assert_eq!(eval(O::DivUnsigned64, [A2, A1, A1], 0), Some(1));
         assert_eq!(eval(O::DivSigned64, [A2, A1, A2], 0), Some(u64::MAX));
         assert_eq!(eval(O::RemUnsigned32, [A2, A1, A2], 0), Some(3));
