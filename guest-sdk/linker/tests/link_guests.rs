@@ -288,6 +288,39 @@ fn corpus_max_ratio(isa: InstructionSet) -> f64 {
     }
 }
 
+/// In the bitmask encodings the layout converges to offsets in as few bytes as they need:
+/// no branch or jump of a corpus program is longer than its offset requires.
+#[test]
+fn branch_offsets_take_as_few_bytes_as_they_need() {
+    use pvm::isa::Shape;
+    for isa in [InstructionSet::ReviveV1, InstructionSet::Latest32] {
+        let (target, _) = reference_setup(isa);
+        let blob = pvm_linker::link(&elf(target, guest_programs::corpus::ALL), isa).unwrap();
+        let parsed = pvm::program::ProgramBlob::parse(&blob).unwrap();
+        let code = pvm::program::Code::decode(parsed.isa, &parsed.code);
+        let (mut branches, mut too_long) = (0, Vec::new());
+        for instruction in code.instructions() {
+            let Some(opcode) = instruction.opcode else { continue };
+            let mut args = instruction.args;
+            // The same offset from pc 0.
+            match opcode.shape() {
+                Shape::Offset | Shape::RegRegOffset => args.imm1 = args.imm1.wrapping_sub(instruction.pc),
+                Shape::RegImmOffset => args.imm2 = args.imm2.wrapping_sub(instruction.pc),
+                _ => continue,
+            }
+            let mut builder = pvm::program::BlobBuilder::new(isa);
+            builder.compact_offsets(true);
+            builder.push(opcode, args);
+            branches += 1;
+            if builder.pc() < instruction.len {
+                too_long.push(format!("{} at {}", pvm::program::Disassembly(instruction), instruction.pc));
+            }
+        }
+        assert!(branches > 500, "{isa}: {branches}");
+        assert!(too_long.is_empty(), "{isa}: {} of {branches} longer than needed: {too_long:?}", too_long.len());
+    }
+}
+
 /// A blob's size, code section size and instruction count.
 fn blob_stats(blob: &[u8]) -> (usize, usize, usize) {
     let parsed = pvm::program::ProgramBlob::parse(blob).unwrap();
