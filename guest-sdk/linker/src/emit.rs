@@ -6,14 +6,13 @@
 //! 2. The layout passes compute each instruction's pc by encoding into a scratch
 //!    `BlobBuilder`. The first uses placeholder targets and full-size offsets, so its
 //!    pcs are an upper bound; the next ones encode branch offsets in as few bytes as
-//!    the previous pcs need, until the pcs stop changing. In the bitmask encodings an
-//!    offset is the distance from the instruction to its target both in the previous
-//!    layout, so distances, and with them sizes, only shrink from pass to pass: the
+//!    the previous pcs need, until the pcs stop changing. An offset is the distance
+//!    from the instruction to its target both in the previous layout, so in the bitmask
+//!    encodings distances, and with them sizes, only shrink from pass to pass: the
 //!    layout converges, and every offset ends up in as few bytes as it needs. In the
-//!    extended encoding (offsets from this pass's pc to the previous pass's target)
-//!    macro-block padding can move code forward again, so after a few passes
-//!    instructions may only grow (each keeps at least its size of the pass before),
-//!    which converges. Should it still not, the full-size layout is kept.
+//!    extended encoding macro-block padding can move code forward again, so after a
+//!    few passes instructions may only grow (each keeps at least its size of the pass
+//!    before), which converges. Should it still not, the full-size layout is kept.
 //! 3. Pass two encodes, with `fallthrough` inserted where a jump target would
 //!    otherwise sit in the middle of a PVM basic block, and a `jump` where a block's
 //!    successor is not laid out right after it.
@@ -200,7 +199,8 @@ pub fn write(mut program: Program) -> Result<Vec<u8>> {
     builder.compact_offsets(compact);
     let mut writer = Writer { builder: &mut builder, exports: program.exports, sizes: &sizes, index: 0 };
     let pcs = walk(&program, &resolver, &starts, false, &mut writer)?;
-    debug_assert_eq!(pcs, resolver.pcs);
+    // Targets were resolved with the layout's pcs: a different encoding would be wrong code.
+    assert_eq!(pcs, resolver.pcs, "the encoding left the layout");
     for address in &resolver.jump_table {
         builder.jump_table_entry(resolver.pcs[address]);
     }
@@ -280,9 +280,8 @@ impl Sink for Sizer {
         }
         let min_size = if self.grow_only { self.sizes.get(self.index).copied().unwrap_or(0) } else { 0 };
         let args = match self.previous_pcs.get(self.index) {
-            // (Not in the extended encoding: padding may yet move the instruction.)
-            Some(&previous_pc) if isa.uses_bitmask() => rebased(opcode, args, previous_pc, self.builder.pc()),
-            _ => args,
+            Some(&previous_pc) => rebased(opcode, args, previous_pc, self.builder.pc()),
+            None => args,
         };
         let pc = self.builder.push_at_least(opcode, args, min_size);
         self.pcs.push(pc);
