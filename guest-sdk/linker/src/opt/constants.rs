@@ -10,15 +10,18 @@
 //! - an instruction whose result is known may become `load_imm`/`load_imm64`, one with
 //!   a known register operand its immediate form (`load_imm a3, 16` +
 //!   `branch_less_unsigned a2, a3` → `branch_less_unsigned_imm a2, 16`), a store of a
-//!   known register a store of an immediate, a conditional move with a known condition
-//!   a move or nothing.
+//!   known register a store of an immediate, a load or store through a known base an
+//!   access to the absolute address, a conditional move with a known condition a move or
+//!   nothing.
 //!
 //! Each replacement computes the same values, so it is valid wherever the analysis holds.
 //! Values are tracked as the VM holds them: 64 bits wide, and on the 32-bit instruction
 //! set always the sign extension of a 32-bit value (so every value fits an immediate).
 //! Rewrites are tried one at a time and kept only if the block, after removing the
 //! computations that became dead, gets smaller (or as small with fewer instructions):
-//! a folded constant is only worth it when what computed it can go.
+//! a folded constant is only worth it when what computed it can go. The rewrites no
+//! single one of which pays are then tried all together (a base address used by several
+//! accesses goes only when all of them change).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -286,6 +289,58 @@ fn store_immediate_form(opcode: O, value: u64) -> Option<O> {
     })
 }
 
+/// The absolute form of a load or store through a base register.
+fn absolute_form(opcode: O) -> Option<O> {
+    Some(match opcode {
+        O::LoadIndirectU8 => O::LoadU8,
+        O::LoadIndirectI8 => O::LoadI8,
+        O::LoadIndirectU16 => O::LoadU16,
+        O::LoadIndirectI16 => O::LoadI16,
+        O::LoadIndirectU32 => O::LoadU32,
+        O::LoadIndirectI32 => O::LoadI32,
+        O::LoadIndirectU64 => O::LoadU64,
+        O::StoreIndirectU8 => O::StoreU8,
+        O::StoreIndirectU16 => O::StoreU16,
+        O::StoreIndirectU32 => O::StoreU32,
+        O::StoreIndirectU64 => O::StoreU64,
+        O::StoreImmIndirectU8 => O::StoreImmU8,
+        O::StoreImmIndirectU16 => O::StoreImmU16,
+        O::StoreImmIndirectU32 => O::StoreImmU32,
+        O::StoreImmIndirectU64 => O::StoreImmU64,
+        _ => return None,
+    })
+}
+
+/// A load or store through a base register that holds a known value, as an access to
+/// the absolute address (the VM computes `base + offset` at 32 bits, wrapping), storing
+/// an immediate if the stored register is known too.
+fn absolute_candidate(item: &Item, state: &State) -> Option<Vec<Item>> {
+    if item.fix != Fix::None {
+        return None;
+    }
+    let opcode = absolute_form(item.opcode)?;
+    let args = item.args;
+    let known = |n: usize| state[usize::from(args.regs[n])];
+    let make = |opcode, regs, imm1, imm2| Item { opcode, args: Args { regs, imm1, imm2 }, fix: Fix::None };
+    let replacement = match item.opcode.shape() {
+        // [base] + offset, value → address, value.
+        Shape::RegImmImm => {
+            let address = (known(0)? as u32).wrapping_add(args.imm1);
+            make(opcode, [0; 3], address, args.imm2)
+        }
+        // [register, base] + offset → [register] + address.
+        _ => {
+            let address = (known(1)? as u32).wrapping_add(args.imm1);
+            let stored = known(0).filter(|_| effects(item).reads.contains(args.regs[0]));
+            match stored.and_then(|value| Some((store_immediate_form(opcode, value)?, value))) {
+                Some((with_imm, value)) => make(with_imm, [0; 3], address, value as u32),
+                None => make(opcode, [args.regs[0], 0, 0], address, 0),
+            }
+        }
+    };
+    Some(vec![replacement])
+}
+
 /// An equivalent replacement for `item` given what is known before it (empty: it does
 /// nothing), or `None`.
 fn candidate(wide: bool, item: &Item, state: &State) -> Option<Vec<Item>> {
@@ -358,9 +413,9 @@ fn rewrite_block(isa: InstructionSet, wide: bool, block: &mut Block, entry: Stat
     let mut state = entry;
     let mut candidates: Vec<(usize, Vec<Item>)> = Vec::new();
     for (n, item) in block.items.iter().enumerate() {
-        if let Some(replacement) = candidate(wide, item, &state) {
-            candidates.push((n, replacement));
-        }
+        // (A later candidate for the same item replaces an earlier one if it is cheaper.)
+        let replacements = [candidate(wide, item, &state), absolute_candidate(item, &state)];
+        candidates.extend(replacements.into_iter().flatten().map(|replacement| (n, replacement)));
         step(wide, &mut state, item);
     }
     if candidates.is_empty() {
@@ -398,12 +453,37 @@ fn rewrite_block(isa: InstructionSet, wide: bool, block: &mut Block, entry: Stat
     };
     let mut best = cost(&chosen);
     for (k, &(n, _)) in candidates.iter().enumerate() {
-        chosen.insert(n, k);
+        let previous = chosen.insert(n, k);
         let trial = cost(&chosen);
         if trial < best {
             best = trial;
+        } else if let Some(previous) = previous {
+            chosen.insert(n, previous);
         } else {
             chosen.remove(&n);
+        }
+    }
+    // A constant used several times (a base address) only goes once every use is
+    // rewritten, which no single rewrite pays for: try the rest all together (the last
+    // candidate of each item), then drop those that do not help.
+    let mut all = chosen.clone();
+    for (k, &(n, _)) in candidates.iter().enumerate() {
+        if !chosen.contains_key(&n) {
+            all.insert(n, k);
+        }
+    }
+    let trial = cost(&all);
+    if trial < best {
+        let added: Vec<usize> = all.keys().filter(|n| !chosen.contains_key(n)).copied().collect();
+        (chosen, best) = (all, trial);
+        for n in added {
+            let k = chosen.remove(&n).expect("added above");
+            let trial = cost(&chosen);
+            if trial <= best {
+                best = trial;
+            } else {
+                chosen.insert(n, k);
+            }
         }
     }
     if chosen.is_empty() {
@@ -605,6 +685,40 @@ mod tests {
         assert_eq!(eval(false, O::MulUpperUnsignedUnsigned), Some(0x4000_0000));
         assert_eq!(eval(true, O::MulUpperUnsignedUnsigned), Some(0xffff_ffff_0000_0000));
         assert_eq!(eval(false, O::ReverseByte), Some(0x80));
+    }
+
+    #[test]
+    fn accesses_through_known_bases_become_absolute() {
+        // load_imm a0, 0x20010; load_indirect_i32 a1, a0, -16; load_indirect_u8 a2, a0, 4
+        // → load_i32 a1, 0x20000; load_u8 a2, 0x20014: a0 goes only if both change (the
+        // trap ends the program, a0 is dead there).
+        let mut program = cfg(vec![(
+            0,
+            vec![
+                item(O::LoadImm, [A0, 0, 0], 0x20010, 0),
+                item(O::LoadIndirectI32, [A1, A0, 0], (-16i32) as u32, 0),
+                item(O::LoadIndirectU8, [A2, A0, 0], 4, 0),
+                item(O::Trap, [0; 3], 0, 0),
+            ],
+            None,
+        )]);
+        (program.isa, program.is_64) = (InstructionSet::Latest32, false);
+        assert!(propagate_constants(&mut program));
+        assert_eq!(
+            program.blocks[0].items,
+            [
+                item(O::LoadI32, [A1, 0, 0], 0x20000, 0),
+                item(O::LoadU8, [A2, 0, 0], 0x20014, 0),
+                item(O::Trap, [0; 3], 0, 0),
+            ]
+        );
+        // A store of a known register to a known address stores an immediate.
+        let mut state = UNKNOWN;
+        (state[usize::from(A0)], state[usize::from(A1)]) = (Some(0x20010), Some(5));
+        assert_eq!(
+            absolute_candidate(&item(O::StoreIndirectU16, [A1, A0, 0], 2, 0), &state),
+            Some(vec![item(O::StoreImmU16, [0; 3], 0x20012, 5)])
+        );
     }
 
     #[test]
