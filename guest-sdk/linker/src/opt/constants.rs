@@ -12,7 +12,7 @@
 //!   `branch_less_unsigned a2, a3` → `branch_less_unsigned_imm a2, 16`), a store of a
 //!   known register a store of an immediate, a load or store through a known base an
 //!   access to the absolute address, a conditional move with a known condition a move or
-//!   nothing.
+//!   nothing, one with a known source its immediate form.
 //!
 //! Each replacement computes the same values, so it is valid wherever the analysis holds.
 //! Values are tracked as the VM holds them: 64 bits wide, and on the 32-bit instruction
@@ -357,12 +357,15 @@ fn candidate(wide: bool, item: &Item, state: &State) -> Option<Vec<Item>> {
         }
         match item.opcode {
             O::CmovIfZero | O::CmovIfNotZero => {
-                let moves = semantics::cmov(item.opcode, known(2)?)?;
-                return Some(if moves {
-                    vec![with(O::MoveReg, [args.regs[0], args.regs[1], 0], 0, 0)]
-                } else {
-                    vec![]
-                });
+                let [dst, source, condition] = args.regs;
+                let Some(condition_value) = known(2) else {
+                    // A known source: the immediate form moves it.
+                    let value = known(1).filter(|&value| fits(value))?;
+                    let opcode = if item.opcode == O::CmovIfZero { O::CmovIfZeroImm } else { O::CmovIfNotZeroImm };
+                    return Some(vec![with(opcode, [dst, condition, 0], value as u32, 0)]);
+                };
+                let moves = semantics::cmov(item.opcode, condition_value)?;
+                return Some(if moves { vec![with(O::MoveReg, [dst, source, 0], 0, 0)] } else { vec![] });
             }
             O::CmovIfZeroImm | O::CmovIfNotZeroImm => {
                 let moves = semantics::cmov(item.opcode, known(1)?)?;
@@ -719,6 +722,23 @@ mod tests {
             absolute_candidate(&item(O::StoreIndirectU16, [A1, A0, 0], 2, 0), &state),
             Some(vec![item(O::StoreImmU16, [0; 3], 0x20012, 5)])
         );
+    }
+
+    #[test]
+    fn conditional_moves_of_known_values_move_immediates() {
+        // load_imm a1, 5; cmov_if_zero a0, a1, a2 → cmov_if_zero_imm a0, a2, 5.
+        let mut program = cfg(vec![(
+            0,
+            vec![
+                item(O::LoadImm, [A1, 0, 0], 5, 0),
+                item(O::CmovIfZero, [A0, A1, A2], 0, 0),
+                item(O::StoreIndirectU32, [A0, A2, 0], 0, 0),
+                item(O::Trap, [0; 3], 0, 0),
+            ],
+            None,
+        )]);
+        assert!(propagate_constants(&mut program));
+        assert_eq!(program.blocks[0].items[0], item(O::CmovIfZeroImm, [A0, A2, 0], 5, 0));
     }
 
     #[test]
