@@ -6,11 +6,13 @@
 //! 2. The layout passes compute each instruction's pc by encoding into a scratch
 //!    `BlobBuilder`. The first uses placeholder targets and full-size offsets, so its
 //!    pcs are an upper bound; the next ones encode branch offsets in as few bytes as
-//!    the previous pcs need, until the pcs stop changing. That need not converge
-//!    (offsets mix the previous pass's targets with this pass's pcs, and in the
-//!    extended encoding macro-block padding can move code forward again), so after a
+//!    the previous pcs need, until the pcs stop changing. An offset is the distance
+//!    from the instruction to its target both in the previous layout, so in the bitmask
+//!    encodings distances, and with them sizes, only shrink from pass to pass: the
+//!    layout converges, and every offset ends up in as few bytes as it needs. In the
+//!    extended encoding macro-block padding can move code forward again, so after a
 //!    few passes instructions may only grow (each keeps at least its size of the pass
-//!    before), which does. Should it still not, the full-size layout is kept.
+//!    before), which converges. Should it still not, the full-size layout is kept.
 //! 3. Pass two encodes, with `fallthrough` inserted where a jump target would
 //!    otherwise sit in the middle of a PVM basic block, and a `jump` where a block's
 //!    successor is not laid out right after it.
@@ -165,17 +167,23 @@ pub fn write(mut program: Program) -> Result<Vec<u8>> {
     resolver.jump_table = dynamic.into_iter().collect();
 
     // Layout: sizes and pcs, to a fixed point.
-    let mut sizer = Sizer::new(program.isa, Vec::new(), false);
+    let mut sizer = Sizer::new(program.isa, Vec::new(), Vec::new(), false);
     resolver.pcs = walk(&program, &resolver, &starts, true, &mut sizer)?;
     let full_size_pcs = resolver.pcs.clone();
     let mut compact = false;
     let mut sizes = Vec::new();
+    let mut insn_pcs = sizer.pcs;
     for pass in 0..MAX_LAYOUT_PASSES {
-        let mut sizer = Sizer::new(program.isa, std::mem::take(&mut sizes), pass >= FREE_LAYOUT_PASSES);
+        let grow_only = pass >= FREE_LAYOUT_PASSES;
+        let mut sizer = Sizer::new(program.isa, std::mem::take(&mut sizes), insn_pcs.clone(), grow_only);
         sizer.builder.compact_offsets(true);
         let pcs = walk(&program, &resolver, &starts, false, &mut sizer)?;
         sizes = sizer.sizes;
-        if pcs == resolver.pcs {
+        // Every instruction where it was: the offsets measured in the previous layout are
+        // this layout's.
+        let settled = pcs == resolver.pcs && sizer.pcs == insn_pcs;
+        insn_pcs = sizer.pcs;
+        if settled {
             compact = true;
             break;
         }
@@ -191,7 +199,8 @@ pub fn write(mut program: Program) -> Result<Vec<u8>> {
     builder.compact_offsets(compact);
     let mut writer = Writer { builder: &mut builder, exports: program.exports, sizes: &sizes, index: 0 };
     let pcs = walk(&program, &resolver, &starts, false, &mut writer)?;
-    debug_assert_eq!(pcs, resolver.pcs);
+    // Targets were resolved with the layout's pcs: a different encoding would be wrong code.
+    assert_eq!(pcs, resolver.pcs, "the encoding left the layout");
     for address in &resolver.jump_table {
         builder.jump_table_entry(resolver.pcs[address]);
     }
@@ -227,6 +236,10 @@ struct Sizer {
     builder: BlobBuilder,
     /// The size of every instruction pushed (in the previous pass, until overwritten).
     sizes: Vec<usize>,
+    /// The pc of every instruction in the previous pass (empty in the first).
+    previous_pcs: Vec<u32>,
+    /// The pc of every instruction pushed.
+    pcs: Vec<u32>,
     /// Whether instructions keep at least their size of the previous pass.
     grow_only: bool,
     /// The number of instructions pushed.
@@ -234,9 +247,22 @@ struct Sizer {
 }
 
 impl Sizer {
-    fn new(isa: InstructionSet, sizes: Vec<usize>, grow_only: bool) -> Self {
-        Sizer { builder: BlobBuilder::new(isa), sizes, grow_only, index: 0 }
+    fn new(isa: InstructionSet, sizes: Vec<usize>, previous_pcs: Vec<u32>, grow_only: bool) -> Self {
+        Sizer { builder: BlobBuilder::new(isa), sizes, previous_pcs, pcs: Vec::new(), grow_only, index: 0 }
     }
+}
+
+/// `args` with the target moved by as much as the instruction moved from `previous_pc`
+/// to `pc`: the offset becomes the distance of the previous layout, where the target's pc
+/// comes from.
+fn rebased(opcode: Opcode, mut args: Args, previous_pc: u32, pc: u32) -> Args {
+    let target = match opcode.shape() {
+        Shape::Offset | Shape::RegRegOffset => &mut args.imm1,
+        Shape::RegImmOffset => &mut args.imm2,
+        _ => return args,
+    };
+    *target = target.wrapping_sub(previous_pc).wrapping_add(pc);
+    args
 }
 
 impl Sink for Sizer {
@@ -253,7 +279,12 @@ impl Sink for Sizer {
             return Err(LinkError::Overflow("the code size"));
         }
         let min_size = if self.grow_only { self.sizes.get(self.index).copied().unwrap_or(0) } else { 0 };
+        let args = match self.previous_pcs.get(self.index) {
+            Some(&previous_pc) => rebased(opcode, args, previous_pc, self.builder.pc()),
+            None => args,
+        };
         let pc = self.builder.push_at_least(opcode, args, min_size);
+        self.pcs.push(pc);
         let size = (self.builder.pc() - pc) as usize;
         match self.sizes.get_mut(self.index) {
             Some(slot) => *slot = size,

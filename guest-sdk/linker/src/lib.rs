@@ -41,7 +41,8 @@
 //!   propagated (branches with known outcomes folded, immediate forms used where that is
 //!   smaller), dead computations removed and blocks merged; data no code reaches is left
 //!   out; branch offsets take as few bytes as they need. Blobs are no larger than
-//!   `polkavm-linker`'s for the guest programs in `contracts/` (Latest64).
+//!   `polkavm-linker`'s for the guest programs in `contracts/` (Latest64, Latest32; the
+//!   corpus programs on every instruction set).
 //!   [`link_unoptimized`] skips the optimiser.
 //!
 //! # Not supported yet

@@ -1,4 +1,4 @@
-//! Constant propagation (64-bit programs).
+//! Constant propagation.
 //!
 //! A forward data-flow analysis finds, for every block, the registers that hold the
 //! same known value whenever the block starts: those its predecessors all agree on.
@@ -10,13 +10,18 @@
 //! - an instruction whose result is known may become `load_imm`/`load_imm64`, one with
 //!   a known register operand its immediate form (`load_imm a3, 16` +
 //!   `branch_less_unsigned a2, a3` → `branch_less_unsigned_imm a2, 16`), a store of a
-//!   known register a store of an immediate, a conditional move with a known condition
-//!   a move or nothing.
+//!   known register a store of an immediate, a load or store through a known base an
+//!   access to the absolute address, a conditional move with a known condition a move or
+//!   nothing, one with a known source its immediate form.
 //!
 //! Each replacement computes the same values, so it is valid wherever the analysis holds.
+//! Values are tracked as the VM holds them: 64 bits wide, and on the 32-bit instruction
+//! set always the sign extension of a 32-bit value (so every value fits an immediate).
 //! Rewrites are tried one at a time and kept only if the block, after removing the
 //! computations that became dead, gets smaller (or as small with fewer instructions):
-//! a folded constant is only worth it when what computed it can go.
+//! a folded constant is only worth it when what computed it can go. The rewrites no
+//! single one of which pays are then tried all together (a base address used by several
+//! accesses goes only when all of them change).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -41,21 +46,17 @@ const MAX_CANDIDATES: usize = 64;
 
 /// Propagates and folds constants; returns whether anything changed.
 pub fn propagate_constants(cfg: &mut Cfg) -> bool {
-    // The evaluator below has 64-bit register semantics.
-    if !cfg.is_64 {
-        return false;
-    }
     let entry = entry_states(cfg);
     if fold_branches(cfg, &entry) {
         // The control flow changed; the next round analyses it afresh.
         return true;
     }
     let live_out = liveness::live_out(cfg);
-    let isa = cfg.isa;
+    let (isa, wide) = (cfg.isa, cfg.is_64);
     let mut changed = false;
     for ((block, entry), live) in cfg.blocks.iter_mut().zip(entry).zip(live_out) {
         if let Some(entry) = entry {
-            changed |= rewrite_block(isa, block, entry, live);
+            changed |= rewrite_block(isa, wide, block, entry, live);
         }
     }
     changed
@@ -64,6 +65,7 @@ pub fn propagate_constants(cfg: &mut Cfg) -> bool {
 /// The known registers at the start of each block; `None` for blocks the analysis
 /// never reaches (they cannot run).
 pub fn entry_states(cfg: &Cfg) -> Vec<Option<State>> {
+    let wide = cfg.is_64;
     let positions = cfg.positions();
     let dynamic = cfg.dynamic_labels();
     let mut states: Vec<Option<State>> = vec![None; cfg.blocks.len()];
@@ -78,7 +80,7 @@ pub fn entry_states(cfg: &Cfg) -> Vec<Option<State>> {
         let block = &cfg.blocks[n];
         let mut state = states[n].expect("pending blocks have a state");
         for item in &block.items {
-            step(&mut state, item);
+            step(wide, &mut state, item);
         }
         for (label, _) in successors(block) {
             let Some(&p) = positions.get(&label) else { continue };
@@ -106,10 +108,11 @@ fn meet(a: &State, b: &State) -> State {
     out
 }
 
-/// Updates `state` over one instruction.
-pub fn step(state: &mut State, item: &Item) {
+/// Updates `state` over one instruction; `wide` is the instruction set's register width
+/// (64 rather than 32 bits).
+pub fn step(wide: bool, state: &mut State, item: &Item) {
     let effects = effects(item);
-    let value = if effects.pure { evaluate(item, state) } else { None };
+    let value = if effects.pure { evaluate(wide, item, state) } else { None };
     for reg in effects.clobbers.iter() {
         state[usize::from(reg)] = None;
     }
@@ -129,9 +132,9 @@ fn fits(value: u64) -> bool {
 }
 
 /// The result of a side-effect-free instruction, if its operands are known: what
-/// [`semantics::alu`] computes, at 64 bits (the analysis only runs on 64-bit programs),
-/// or for a conditional move, what it moves or the destination's old value.
-fn evaluate(item: &Item, state: &State) -> Option<u64> {
+/// [`semantics::alu`] computes at the register width `wide` gives, or for a conditional
+/// move, what it moves or the destination's old value.
+fn evaluate(wide: bool, item: &Item, state: &State) -> Option<u64> {
     if item.fix != Fix::None {
         return None;
     }
@@ -157,7 +160,7 @@ fn evaluate(item: &Item, state: &State) -> Option<u64> {
         Shape::RegRegReg => (reg(1)?, reg(2)?),
         _ => return None,
     };
-    semantics::alu(opcode, true, x, y)
+    semantics::alu(opcode, wide, x, y)
 }
 
 /// The outcome of a conditional branch, if its operands are known.
@@ -172,6 +175,7 @@ fn branch_outcome(item: &Item, state: &State) -> Option<bool> {
 
 /// Replaces branches with a known outcome; returns whether any changed.
 fn fold_branches(cfg: &mut Cfg, entry: &[Option<State>]) -> bool {
+    let wide = cfg.is_64;
     let mut changed = false;
     for (block, entry) in cfg.blocks.iter_mut().zip(entry) {
         let Some(mut state) = *entry else { continue };
@@ -181,7 +185,7 @@ fn fold_branches(cfg: &mut Cfg, entry: &[Option<State>]) -> bool {
             continue;
         }
         for item in block.body() {
-            step(&mut state, item);
+            step(wide, &mut state, item);
         }
         match branch_outcome(&branch, &state) {
             Some(true) => {
@@ -285,9 +289,61 @@ fn store_immediate_form(opcode: O, value: u64) -> Option<O> {
     })
 }
 
+/// The absolute form of a load or store through a base register.
+fn absolute_form(opcode: O) -> Option<O> {
+    Some(match opcode {
+        O::LoadIndirectU8 => O::LoadU8,
+        O::LoadIndirectI8 => O::LoadI8,
+        O::LoadIndirectU16 => O::LoadU16,
+        O::LoadIndirectI16 => O::LoadI16,
+        O::LoadIndirectU32 => O::LoadU32,
+        O::LoadIndirectI32 => O::LoadI32,
+        O::LoadIndirectU64 => O::LoadU64,
+        O::StoreIndirectU8 => O::StoreU8,
+        O::StoreIndirectU16 => O::StoreU16,
+        O::StoreIndirectU32 => O::StoreU32,
+        O::StoreIndirectU64 => O::StoreU64,
+        O::StoreImmIndirectU8 => O::StoreImmU8,
+        O::StoreImmIndirectU16 => O::StoreImmU16,
+        O::StoreImmIndirectU32 => O::StoreImmU32,
+        O::StoreImmIndirectU64 => O::StoreImmU64,
+        _ => return None,
+    })
+}
+
+/// A load or store through a base register that holds a known value, as an access to
+/// the absolute address (the VM computes `base + offset` at 32 bits, wrapping), storing
+/// an immediate if the stored register is known too.
+fn absolute_candidate(item: &Item, state: &State) -> Option<Vec<Item>> {
+    if item.fix != Fix::None {
+        return None;
+    }
+    let opcode = absolute_form(item.opcode)?;
+    let args = item.args;
+    let known = |n: usize| state[usize::from(args.regs[n])];
+    let make = |opcode, regs, imm1, imm2| Item { opcode, args: Args { regs, imm1, imm2 }, fix: Fix::None };
+    let replacement = match item.opcode.shape() {
+        // [base] + offset, value → address, value.
+        Shape::RegImmImm => {
+            let address = (known(0)? as u32).wrapping_add(args.imm1);
+            make(opcode, [0; 3], address, args.imm2)
+        }
+        // [register, base] + offset → [register] + address.
+        _ => {
+            let address = (known(1)? as u32).wrapping_add(args.imm1);
+            let stored = known(0).filter(|_| effects(item).reads.contains(args.regs[0]));
+            match stored.and_then(|value| Some((store_immediate_form(opcode, value)?, value))) {
+                Some((with_imm, value)) => make(with_imm, [0; 3], address, value as u32),
+                None => make(opcode, [args.regs[0], 0, 0], address, 0),
+            }
+        }
+    };
+    Some(vec![replacement])
+}
+
 /// An equivalent replacement for `item` given what is known before it (empty: it does
 /// nothing), or `None`.
-fn candidate(item: &Item, state: &State) -> Option<Vec<Item>> {
+fn candidate(wide: bool, item: &Item, state: &State) -> Option<Vec<Item>> {
     if item.fix != Fix::None && !matches!(item.fix, Fix::Target(_)) {
         return None;
     }
@@ -296,17 +352,20 @@ fn candidate(item: &Item, state: &State) -> Option<Vec<Item>> {
     let with = |opcode, regs, imm1, imm2| Item { opcode, args: Args { regs, imm1, imm2 }, fix: item.fix };
     let effects = effects(item);
     if effects.pure && !matches!(item.opcode, O::LoadImm | O::LoadImm64) {
-        if let Some(value) = evaluate(item, state) {
+        if let Some(value) = evaluate(wide, item, state) {
             return Some(vec![load_constant(args.regs[0], value)]);
         }
         match item.opcode {
             O::CmovIfZero | O::CmovIfNotZero => {
-                let moves = semantics::cmov(item.opcode, known(2)?)?;
-                return Some(if moves {
-                    vec![with(O::MoveReg, [args.regs[0], args.regs[1], 0], 0, 0)]
-                } else {
-                    vec![]
-                });
+                let [dst, source, condition] = args.regs;
+                let Some(condition_value) = known(2) else {
+                    // A known source: the immediate form moves it.
+                    let value = known(1).filter(|&value| fits(value))?;
+                    let opcode = if item.opcode == O::CmovIfZero { O::CmovIfZeroImm } else { O::CmovIfNotZeroImm };
+                    return Some(vec![with(opcode, [dst, condition, 0], value as u32, 0)]);
+                };
+                let moves = semantics::cmov(item.opcode, condition_value)?;
+                return Some(if moves { vec![with(O::MoveReg, [dst, source, 0], 0, 0)] } else { vec![] });
             }
             O::CmovIfZeroImm | O::CmovIfNotZeroImm => {
                 let moves = semantics::cmov(item.opcode, known(1)?)?;
@@ -353,14 +412,14 @@ fn candidate(item: &Item, state: &State) -> Option<Vec<Item>> {
 
 /// Tries the candidate rewrites of one block in order, keeping each that makes the block
 /// (without its dead computations) cheaper; returns whether the block changed.
-fn rewrite_block(isa: InstructionSet, block: &mut Block, entry: State, live_out: Regs) -> bool {
+fn rewrite_block(isa: InstructionSet, wide: bool, block: &mut Block, entry: State, live_out: Regs) -> bool {
     let mut state = entry;
     let mut candidates: Vec<(usize, Vec<Item>)> = Vec::new();
     for (n, item) in block.items.iter().enumerate() {
-        if let Some(replacement) = candidate(item, &state) {
-            candidates.push((n, replacement));
-        }
-        step(&mut state, item);
+        // (A later candidate for the same item replaces an earlier one if it is cheaper.)
+        let replacements = [candidate(wide, item, &state), absolute_candidate(item, &state)];
+        candidates.extend(replacements.into_iter().flatten().map(|replacement| (n, replacement)));
+        step(wide, &mut state, item);
     }
     if candidates.is_empty() {
         return false;
@@ -397,12 +456,37 @@ fn rewrite_block(isa: InstructionSet, block: &mut Block, entry: State, live_out:
     };
     let mut best = cost(&chosen);
     for (k, &(n, _)) in candidates.iter().enumerate() {
-        chosen.insert(n, k);
+        let previous = chosen.insert(n, k);
         let trial = cost(&chosen);
         if trial < best {
             best = trial;
+        } else if let Some(previous) = previous {
+            chosen.insert(n, previous);
         } else {
             chosen.remove(&n);
+        }
+    }
+    // A constant used several times (a base address) only goes once every use is
+    // rewritten, which no single rewrite pays for: try the rest all together (the last
+    // candidate of each item), then drop those that do not help.
+    let mut all = chosen.clone();
+    for (k, &(n, _)) in candidates.iter().enumerate() {
+        if !chosen.contains_key(&n) {
+            all.insert(n, k);
+        }
+    }
+    let trial = cost(&all);
+    if trial < best {
+        let added: Vec<usize> = all.keys().filter(|n| !chosen.contains_key(n)).copied().collect();
+        (chosen, best) = (all, trial);
+        for n in added {
+            let k = chosen.remove(&n).expect("added above");
+            let trial = cost(&chosen);
+            if trial <= best {
+                best = trial;
+            } else {
+                chosen.insert(n, k);
+            }
         }
     }
     if chosen.is_empty() {
@@ -554,7 +638,7 @@ mod tests {
         // After a host call, nothing but the link register is known.
         let mut state = entry[2].unwrap();
         state[0] = Some(1);
-        step(&mut state, &program.blocks[2].items[0]);
+        step(true, &mut state, &program.blocks[2].items[0]);
         assert_eq!(state[0], Some(1));
         assert_eq!(state[usize::from(A0)], None);
     }
@@ -579,11 +663,90 @@ mod tests {
     }
 
     #[test]
+    fn constants_fold_on_the_32_bit_instruction_set() {
+        // load_imm a0, 0x7fff_f000; add_imm_32 a0, a0, 0x1000 → load_imm a0, 0x8000_0000:
+        // at 32 bits the sum wraps, and is held sign-extended, as the VM holds it.
+        let mut program = cfg(vec![(
+            0,
+            vec![
+                item(O::LoadImm, [A0, 0, 0], 0x7fff_f000, 0),
+                item(O::AddImm32, [A0, A0, 0], 0x1000, 0),
+                item(O::MulUpperUnsignedUnsigned, [A1, A0, A0], 0, 0),
+                ret(),
+            ],
+            None,
+        )]);
+        (program.isa, program.is_64) = (InstructionSet::Latest32, false);
+        assert!(propagate_constants(&mut program));
+        // (The `mul_upper` stays: a 3-byte instruction, where its result would take 5.)
+        assert_eq!(program.blocks[0].items[..1], [item(O::LoadImm, [A0, 0, 0], 0x8000_0000, 0)]);
+        assert_eq!(program.blocks[0].items.len(), 3);
+        // `mul_upper` and `reverse_byte` are the instructions whose result depends on the width.
+        let mut state = UNKNOWN;
+        state[usize::from(A0)] = Some(0xffff_ffff_8000_0000);
+        let eval = |wide, opcode| evaluate(wide, &item(opcode, [A2, A0, A0], 0, 0), &state);
+        assert_eq!(eval(false, O::MulUpperUnsignedUnsigned), Some(0x4000_0000));
+        assert_eq!(eval(true, O::MulUpperUnsignedUnsigned), Some(0xffff_ffff_0000_0000));
+        assert_eq!(eval(false, O::ReverseByte), Some(0x80));
+    }
+
+    #[test]
+    fn accesses_through_known_bases_become_absolute() {
+        // load_imm a0, 0x20010; load_indirect_i32 a1, a0, -16; load_indirect_u8 a2, a0, 4
+        // → load_i32 a1, 0x20000; load_u8 a2, 0x20014: a0 goes only if both change (the
+        // trap ends the program, a0 is dead there).
+        let mut program = cfg(vec![(
+            0,
+            vec![
+                item(O::LoadImm, [A0, 0, 0], 0x20010, 0),
+                item(O::LoadIndirectI32, [A1, A0, 0], (-16i32) as u32, 0),
+                item(O::LoadIndirectU8, [A2, A0, 0], 4, 0),
+                item(O::Trap, [0; 3], 0, 0),
+            ],
+            None,
+        )]);
+        (program.isa, program.is_64) = (InstructionSet::Latest32, false);
+        assert!(propagate_constants(&mut program));
+        assert_eq!(
+            program.blocks[0].items,
+            [
+                item(O::LoadI32, [A1, 0, 0], 0x20000, 0),
+                item(O::LoadU8, [A2, 0, 0], 0x20014, 0),
+                item(O::Trap, [0; 3], 0, 0),
+            ]
+        );
+        // A store of a known register to a known address stores an immediate.
+        let mut state = UNKNOWN;
+        (state[usize::from(A0)], state[usize::from(A1)]) = (Some(0x20010), Some(5));
+        assert_eq!(
+            absolute_candidate(&item(O::StoreIndirectU16, [A1, A0, 0], 2, 0), &state),
+            Some(vec![item(O::StoreImmU16, [0; 3], 0x20012, 5)])
+        );
+    }
+
+    #[test]
+    fn conditional_moves_of_known_values_move_immediates() {
+        // load_imm a1, 5; cmov_if_zero a0, a1, a2 → cmov_if_zero_imm a0, a2, 5.
+        let mut program = cfg(vec![(
+            0,
+            vec![
+                item(O::LoadImm, [A1, 0, 0], 5, 0),
+                item(O::CmovIfZero, [A0, A1, A2], 0, 0),
+                item(O::StoreIndirectU32, [A0, A2, 0], 0, 0),
+                item(O::Trap, [0; 3], 0, 0),
+            ],
+            None,
+        )]);
+        assert!(propagate_constants(&mut program));
+        assert_eq!(program.blocks[0].items[0], item(O::CmovIfZeroImm, [A0, A2, 0], 5, 0));
+    }
+
+    #[test]
     fn evaluation_matches_the_vm() {
         let mut state = UNKNOWN;
         state[usize::from(A0)] = Some(0xffff_ffff_8000_0000);
         state[usize::from(A1)] = Some(3);
-        let eval = |opcode, regs, imm| evaluate(&item(opcode, regs, imm, 0), &state);
+        let eval = |opcode, regs, imm| evaluate(true, &item(opcode, regs, imm, 0), &state);
         assert_eq!(eval(O::AddImm32, [A2, A0, 0], 0xffff_ffff), Some(0x7fff_ffff));
         assert_eq!(eval(O::ShiftArithmeticRightImm64, [A2, A0, 0], 4), Some(0xffff_ffff_f800_0000));
         assert_eq!(eval(O::ShiftLogicalLeftImmAlt64, [A2, A1, 0], 0xffff_ffff), Some(0xffff_ffff_ffff_fff8));
@@ -593,7 +756,7 @@ mod tests {
         assert_eq!(eval(O::Add64, [A2, A1, A3], 0), None);
         // Division and conditional moves, with a2 = 0.
         state[usize::from(A2)] = Some(0);
-        let eval = |opcode, regs, imm| evaluate(&item(opcode, regs, imm, 0), &state);
+        let eval = |opcode, regs, imm| evaluate(true, &item(opcode, regs, imm, 0), &state);
         assert_eq!(eval(O::DivUnsigned64, [A2, A1, A1], 0), Some(1));
         assert_eq!(eval(O::DivSigned64, [A2, A1, A2], 0), Some(u64::MAX));
         assert_eq!(eval(O::RemUnsigned32, [A2, A1, A2], 0), Some(3));
