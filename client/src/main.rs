@@ -7,6 +7,16 @@
 //! first: its gas limit and storage deposit limit default to what the dry run says it
 //! needs, and a transaction that would fail is not sent.
 
+/// `println!` that does not panic when stdout is closed (`pvm-client events | head`):
+/// what cannot be written is dropped, and the command still finishes (and saves the
+/// embedded chain's state).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 mod chain;
 mod embedded;
 mod input;
@@ -176,19 +186,19 @@ fn run(cli: Cli) -> Result<()> {
         Command::Events { last } => {
             let blocks = chain.events(last)?;
             if blocks.is_empty() {
-                println!("no blocks yet");
+                say!("no blocks yet");
             }
             for (number, hash, events) in blocks {
-                println!("block #{number} ({hash:?})");
+                say!("block #{number} ({hash:?})");
                 for record in &events {
-                    println!("  {}", report::event(&record.event));
+                    say!("  {}", report::event(&record.event));
                 }
             }
         }
         Command::Balance { account } => {
             let account = input::account(&account)?;
             let data = chain.account(&account)?.data;
-            println!("{account}: free {}, held {}", report::balance(data.free), report::balance(data.reserved));
+            say!("{account}: free {}, held {}", report::balance(data.free), report::balance(data.reserved));
         }
         Command::Info => info(&mut chain, &cli)?,
     }
@@ -197,24 +207,24 @@ fn run(cli: Cli) -> Result<()> {
 
 fn info(chain: &mut Chain, cli: &Cli) -> Result<()> {
     match &cli.url {
-        Some(url) => println!("chain: the node at {url}"),
-        None => println!("chain: embedded, in {}", cli.state.display()),
+        Some(url) => say!("chain: the node at {url}"),
+        None => say!("chain: embedded, in {}", cli.state.display()),
     }
-    println!("latest block: #{}", chain.best_number()?);
+    say!("latest block: #{}", chain.best_number()?);
     let execution = chain.execution()?;
     let backend = String::from_utf8_lossy(&execution.backend);
     if execution.on_node {
-        println!("contracts run: on the node, through the pvm-host runtime interface, on pvm's {backend}");
+        say!("contracts run: on the node, through the pvm-host runtime interface, on pvm's {backend}");
     } else {
-        println!("contracts run: in the runtime, on pvm's {backend}");
+        say!("contracts run: in the runtime, on pvm's {backend}");
     }
     let limits = chain.limits()?;
-    println!("limits:");
-    println!("  code size: {} bytes", limits.max_code_len);
-    println!("  memory: {} bytes, of which heap: {} bytes", limits.max_memory, limits.max_heap_size);
-    println!("  call depth: {}", limits.max_call_depth);
-    println!("  value, input, output or event data: {} bytes", limits.max_value_len);
-    println!("  gas per transaction: {} (one unit of gas: {} ps of weight)", limits.max_gas, limits.weight_per_gas);
+    say!("limits:");
+    say!("  code size: {} bytes", limits.max_code_len);
+    say!("  memory: {} bytes, of which heap: {} bytes", limits.max_memory, limits.max_heap_size);
+    say!("  call depth: {}", limits.max_call_depth);
+    say!("  value, input, output or event data: {} bytes", limits.max_value_len);
+    say!("  gas per transaction: {} (one unit of gas: {} ps of weight)", limits.max_gas, limits.weight_per_gas);
     Ok(())
 }
 
@@ -271,7 +281,7 @@ fn deploy(chain: &mut Chain, blob: Vec<u8>, input: &InputArgs, salt: Vec<u8>, tx
     }
     let gas_limit = tx.gas.unwrap_or(dry.gas_required);
     let deposit_limit = tx.deposit_limit.unwrap_or(dry.storage_deposit.charge_or_zero());
-    println!("dry run: {} gas required, storage deposit {}", dry.gas_required, report::deposit(&dry.storage_deposit));
+    say!("dry run: {} gas required, storage deposit {}", dry.gas_required, report::deposit(&dry.storage_deposit));
     let call = RuntimeCall::Contracts(pallet_pvm_contracts::Call::instantiate_with_code {
         value: tx.value,
         gas_limit,
@@ -286,7 +296,7 @@ fn deploy(chain: &mut Chain, blob: Vec<u8>, input: &InputArgs, salt: Vec<u8>, tx
         _ => None,
     });
     if let Some(address) = address {
-        println!("contract: {address}");
+        say!("contract: {address}");
     }
     Ok(())
 }
@@ -309,7 +319,7 @@ fn call(chain: &mut Chain, contract: &AccountId32, input: &InputArgs, tx: &TxArg
     }
     let gas_limit = tx.gas.unwrap_or(dry.gas_required);
     let deposit_limit = tx.deposit_limit.unwrap_or(dry.storage_deposit.charge_or_zero());
-    println!("dry run: {} gas required, storage deposit {}", dry.gas_required, report::deposit(&dry.storage_deposit));
+    say!("dry run: {} gas required, storage deposit {}", dry.gas_required, report::deposit(&dry.storage_deposit));
     let call = RuntimeCall::Contracts(pallet_pvm_contracts::Call::call {
         dest: contract.clone(),
         value: tx.value,
@@ -328,9 +338,9 @@ fn submit(chain: &mut Chain, signer: &sp_core::sr25519::Pair, call: RuntimeCall)
     let nonce = chain.nonce(&who)?;
     let extrinsic = runtime::native::sign(call, signer, nonce, chain.genesis_hash());
     let (block, events, result) = chain.submit(extrinsic)?;
-    println!("{block}");
+    say!("{block}");
     for event in &events {
-        println!("  {}", report::event(event));
+        say!("  {}", report::event(event));
     }
     match result {
         Ok(()) => Ok(events),

@@ -119,11 +119,11 @@ impl NodeChain {
                 .map_err(|error| anyhow!("the node refused the transaction: {error}"))?;
             while let Some(status) = progress.next().await {
                 match status.map_err(|error| anyhow!("lost track of the transaction: {error}"))? {
-                    TransactionStatus::Validated => println!("… in the transaction pool"),
-                    TransactionStatus::Broadcasted => println!("… broadcast to peers"),
-                    TransactionStatus::NoLongerInBestBlock => println!("… no longer in the best block"),
+                    TransactionStatus::Validated => say!("… in the transaction pool"),
+                    TransactionStatus::Broadcasted => say!("… broadcast to peers"),
+                    TransactionStatus::NoLongerInBestBlock => say!("… no longer in the best block"),
                     TransactionStatus::InBestBlock(block) => {
-                        println!("… included in block {:?}, waiting for finality", block.block_hash())
+                        say!("… included in block {:?}, waiting for finality", block.block_hash())
                     }
                     TransactionStatus::InFinalizedBlock(block) => {
                         let block_hash = Hash::from(block.block_hash().0);

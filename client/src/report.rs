@@ -79,19 +79,19 @@ fn module_error(pallet_index: u8, error_index: u8) -> Option<(String, String, St
 /// Prints a dry run's result.
 pub fn dry_run<R>(result: &ContractResult<R, Balance, EventRecord>, describe: impl Fn(&R) -> String) {
     match &result.result {
-        Ok(value) => println!("result: {}", describe(value)),
-        Err(failure) => println!("result: failed: {}", error(failure)),
+        Ok(value) => say!("result: {}", describe(value)),
+        Err(failure) => say!("result: failed: {}", error(failure)),
     }
-    println!("gas consumed: {}, gas required: {}", result.gas_consumed, result.gas_required);
-    println!("storage deposit: {}", deposit(&result.storage_deposit));
+    say!("gas consumed: {}, gas required: {}", result.gas_consumed, result.gas_required);
+    say!("storage deposit: {}", deposit(&result.storage_deposit));
     for record in &result.events {
-        println!("event: {}", event(&record.event));
+        say!("event: {}", event(&record.event));
     }
     for message in &result.debug_messages {
-        println!("debug: {}", String::from_utf8_lossy(message));
+        say!("debug: {}", String::from_utf8_lossy(message));
     }
     if let Some(failure) = &result.failure {
-        println!("why: {}", String::from_utf8_lossy(failure));
+        say!("why: {}", String::from_utf8_lossy(failure));
     }
 }
 
@@ -101,7 +101,7 @@ pub fn timing(first: std::time::Duration, others: &mut [std::time::Duration], ga
     others.sort();
     let milliseconds = |time: std::time::Duration| time.as_secs_f64() * 1e3;
     let median = others[others.len() / 2];
-    println!(
+    say!(
         "wall time: first run {:.3} ms; then median {:.3} ms (min {:.3}, max {:.3}) over {} runs; {:.1} Mgas/s",
         milliseconds(first),
         milliseconds(median),

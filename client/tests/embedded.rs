@@ -166,3 +166,21 @@ fn info_and_both_places_of_execution_agree() {
     // 6542 primes up to 65536, SCALE u32 (little-endian): 0x8e190000.
     assert!(primes.contains("8e190000"), "{primes}");
 }
+
+#[test]
+fn a_closed_stdout_does_not_panic() {
+    // `pvm-client events | head` closes the pipe early; a full disk fails every write.
+    // Either way the command finishes (and saves the chain) without a panic.
+    let chain = Chain::new("closed-stdout");
+    let full = std::fs::File::create("/dev/full").expect("/dev/full exists on Linux");
+    let output = Command::new(env!("CARGO_BIN_EXE_pvm-client"))
+        .arg("--state")
+        .arg(&chain.state)
+        .arg("info")
+        .stdout(full)
+        .output()
+        .expect("pvm-client runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
