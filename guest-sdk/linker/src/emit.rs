@@ -200,7 +200,9 @@ pub fn write(mut program: Program) -> Result<Vec<u8>> {
     let mut writer = Writer { builder: &mut builder, exports: program.exports, sizes: &sizes, index: 0 };
     let pcs = walk(&program, &resolver, &starts, false, &mut writer)?;
     // Targets were resolved with the layout's pcs: a different encoding would be wrong code.
-    assert_eq!(pcs, resolver.pcs, "the encoding left the layout");
+    if pcs != resolver.pcs {
+        return Err(LinkError::Internal("the final encoding does not match the layout"));
+    }
     for address in &resolver.jump_table {
         builder.jump_table_entry(resolver.pcs[address]);
     }

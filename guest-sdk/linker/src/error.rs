@@ -120,6 +120,10 @@ pub enum LinkError {
     /// A size or address that does not fit in 32 bits.
     #[error("{0} does not fit in 32 bits")]
     Overflow(&'static str),
+    /// The linker broke one of its own rules: a bug, reported rather than turned into a
+    /// wrong blob.
+    #[error("internal linker error: {0} (please report this, with the ELF file)")]
+    Internal(&'static str),
 }
 
 impl From<object::read::Error> for LinkError {
