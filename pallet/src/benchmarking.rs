@@ -288,7 +288,7 @@ mod benchmarks {
     }
 
     // What follows measures what the gas schedule charges for: the weight of one unit
-    // of gas, and of each thing a host function does. `Schedule::measured` turns their
+    // of gas, and of each thing a host function does. `schedule::measured` turns their
     // slopes into gas costs. The loops of host calls run at least once (`r` from 1).
     // Benchmarks that touch a distinct key per call stop at 100 calls: the runner's
     // analysis takes memory quadratic in the number of keys a run touches.

@@ -73,7 +73,7 @@ pub(crate) fn validate<T: Config>(code: &[u8]) -> Result<(), CodeRejection> {
     let module = pvm::Module::from_blob(&module_config::<T>(), blob)
         .map_err(|error| CodeRejection::new::<T>(Error::CodeInvalid, format!("{error}"), 0, 0))?;
     for (index, import) in module.imports().iter().enumerate() {
-        if crate::host::HostFn::from_name(import).is_none() {
+        if pvm_contracts_host::HostFn::from_name(import).is_none() {
             return Err(CodeRejection::new::<T>(
                 Error::CodeUnknownImport,
                 format!("import #{index} '{}' is not a host function of this chain", String::from_utf8_lossy(import)),

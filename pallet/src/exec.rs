@@ -20,13 +20,11 @@ use sp_runtime::{
 use crate::machine::{self, Machine, Stop};
 use crate::{
     code,
-    host::{self, Control, HostFn, HostStop},
+    host::FrameChain,
     primitives::{ContractResult, ExecReturnValue, StorageDeposit},
     BalanceOf, Config, ContractInfo, ContractInfoOf, Error, Event, HoldReason, Pallet, TrieNonce,
 };
-
-/// The unit in which heap growth is charged.
-const HEAP_PAGE_SIZE: u32 = 4096;
+use pvm_contracts_host::{Control, HostFn, HostStop};
 
 /// The child trie of a contract's storage.
 pub(crate) fn child_trie(trie_id: &[u8]) -> ChildInfo {
@@ -141,7 +139,7 @@ impl<R, T: Config> Outcome<R, T> {
 pub(crate) struct Stack<T: Config> {
     /// The signed origin: it pays storage deposits and gets refunds.
     origin: AccountId32,
-    schedule: crate::Schedule,
+    schedule: pvm_contracts_host::Schedule,
     deposit_limit: BalanceOf<T>,
     deposit_charged: BalanceOf<T>,
     deposit_refunded: BalanceOf<T>,
@@ -175,7 +173,7 @@ impl<T: Config> Stack<T> {
         }
     }
 
-    pub fn schedule(&self) -> &crate::Schedule {
+    pub fn schedule(&self) -> &pvm_contracts_host::Schedule {
         &self.schedule
     }
 
@@ -529,9 +527,11 @@ impl<T: Config> Stack<T> {
                         self.record_failure(&frame.contract, &format!("called unknown import #{index}"));
                         break Err(FrameError::Trapped(None));
                     };
-                    match host::dispatch(self, &mut frame, &mut *instance, function) {
+                    let mut chain = FrameChain { stack: self, frame: &mut frame };
+                    match pvm_contracts_host::dispatch(&mut chain, &mut *instance, function) {
                         Ok(Control::Continue) => continue,
-                        Ok(Control::Return(output)) => break Ok(output),
+                        Ok(Control::Return { flags, data }) => break Ok(ExecReturnValue { flags, data }),
+                        Ok(Control::Terminated) => break Ok(ExecReturnValue::default()),
                         Err(HostStop::OutOfGas) => {
                             self.record_failure(
                                 &frame.contract,
@@ -583,9 +583,8 @@ impl<T: Config> Stack<T> {
     /// grows with `sbrk`, an instruction, so it is paid for at the next host call or
     /// when the frame ends (its size is bounded by `MaxHeapSize` meanwhile).
     fn charge_heap(&mut self, frame: &mut Frame, instance: &mut dyn Machine) -> Result<(), ()> {
-        let pages = instance.heap_size().div_ceil(HEAP_PAGE_SIZE);
+        let (cost, pages) = self.schedule.heap_growth(instance.heap_size(), frame.heap_pages_charged);
         if pages > frame.heap_pages_charged {
-            let cost = self.schedule.heap_page.saturating_mul(u64::from(pages - frame.heap_pages_charged));
             if instance.consume_gas(cost).is_err() {
                 let limit = frame.gas_limit;
                 let message = format!("ran out of gas (its limit: {limit}) paying for {pages} heap pages");

@@ -68,7 +68,9 @@ pub use crate::code::CodeRejection;
 pub use crate::primitives::{
     CodeUploadResult, ContractResult, ExecReturnValue, Execution, InstantiateReturnValue, Limits, StorageDeposit,
 };
-pub use crate::schedule::{weight_per_gas, MeasuredSchedule, MeasuredWeightPerGas, Schedule};
+pub use crate::schedule::{
+    measured as measured_schedule, weight_per_gas, MeasuredSchedule, MeasuredWeightPerGas, Schedule,
+};
 pub use crate::weights::WeightInfo;
 pub use pallet::*;
 

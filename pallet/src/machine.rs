@@ -52,6 +52,33 @@ pub(crate) trait Machine {
     }
 }
 
+/// The host functions (`pvm-contracts-host`) run on any machine.
+impl pvm_contracts_host::Guest for dyn Machine + '_ {
+    fn arg(&self, index: usize) -> u64 {
+        self.reg(Reg::ARGS[index])
+    }
+
+    fn set_result(&mut self, value: u64) {
+        self.set_reg(Reg::A0, value)
+    }
+
+    fn gas(&self) -> i64 {
+        Machine::gas(self)
+    }
+
+    fn set_gas(&mut self, gas: i64) {
+        Machine::set_gas(self, gas)
+    }
+
+    fn read(&mut self, address: u32, len: u32) -> Result<Vec<u8>, u32> {
+        self.read_memory(address, len)
+    }
+
+    fn write(&mut self, address: u32, data: &[u8]) -> Result<(), u32> {
+        self.write_memory(address, data)
+    }
+}
+
 /// A started call: the machine and the symbols of the code's imports, in index order.
 pub(crate) struct Started {
     pub machine: Box<dyn Machine>,

@@ -49,7 +49,7 @@ pub const DEPOSIT_PER_ITEM: u128 = 100;
 pub const WEIGHT_PER_GAS: u64 = 10_000;
 
 parameter_types! {
-    pub DefaultSchedule: Schedule = Schedule::default();
+    pub DefaultSchedule: Schedule = crate::measured_schedule::<()>();
     pub static MaxCodeLen: u32 = 256 * 1024;
     pub static MaxMemory: u32 = 1024 * 1024;
     pub static MaxBasicBlockLen: u32 = 1000;

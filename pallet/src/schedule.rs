@@ -5,61 +5,13 @@
 //! functions charge their cost from the same gas counter before they act, so a
 //! contract cannot make the chain do work it has not paid for.
 
-use codec::{Decode, Encode, MaxEncodedLen};
 use core::marker::PhantomData;
 
 use frame_support::{traits::Get, weights::Weight};
-use scale_info::TypeInfo;
 
 use crate::weights::WeightInfo;
 
-/// Gas costs of everything a contract can make the chain do besides running
-/// instructions. [`Schedule::measured`] derives them from the benchmarked weights, and
-/// that is what [`Default`] gives (from the weights for tests, `()`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo)]
-pub struct Schedule {
-    /// Every host function call, before its own cost.
-    pub host_call: u64,
-    /// Loading a contract's code, per byte of the blob (parsing and translation).
-    pub code_load_per_byte: u64,
-    /// Starting a call frame: loading the contract's info and code from storage.
-    pub frame: u64,
-    /// Reading a storage item.
-    pub storage_read: u64,
-    /// Writing or removing a storage item (includes the deposit bookkeeping).
-    pub storage_write: u64,
-    /// Per byte of a storage key or value read or written.
-    pub storage_per_byte: u64,
-    /// A balance transfer or a balance lookup of another account.
-    pub transfer: u64,
-    /// Reading a balance.
-    pub balance_read: u64,
-    /// Emitting an event.
-    pub event: u64,
-    /// Per topic of an event.
-    pub event_per_topic: u64,
-    /// Per byte of an event's data.
-    pub event_per_byte: u64,
-    /// Hashing, per call.
-    pub hash: u64,
-    /// Hashing, per input byte.
-    pub hash_per_byte: u64,
-    /// Copying data between the host and the guest, per byte.
-    pub copy_per_byte: u64,
-    /// Terminating a contract, plus `storage_write` per storage item it leaves behind.
-    pub terminate: u64,
-    /// Creating a contract (account, info, code reference).
-    pub instantiate: u64,
-    /// Each 4 KiB page the heap grows by (`sbrk`), charged at the next host call or when
-    /// the frame ends.
-    pub heap_page: u64,
-}
-
-impl Default for Schedule {
-    fn default() -> Self {
-        Schedule::measured::<()>()
-    }
-}
+pub use pvm_contracts_host::Schedule;
 
 /// The weight (reference time, picoseconds) one unit of gas is worth according to the
 /// benchmarks `W` comes from: what one instruction of the `instructions` benchmark's
@@ -77,12 +29,12 @@ impl<W: WeightInfo> Get<u64> for MeasuredWeightPerGas<W> {
     }
 }
 
-/// [`Schedule::measured`] as a `Get`, for `Config::Schedule`.
+/// [`measured`] as a `Get`, for `Config::Schedule`.
 pub struct MeasuredSchedule<W>(PhantomData<W>);
 
 impl<W: WeightInfo> Get<Schedule> for MeasuredSchedule<W> {
     fn get() -> Schedule {
-        Schedule::measured::<W>()
+        measured::<W>()
     }
 }
 
@@ -92,51 +44,38 @@ fn slope(weight: impl Fn(u32) -> Weight) -> u64 {
     weight(1).ref_time().saturating_sub(weight(0).ref_time())
 }
 
-impl Schedule {
-    /// The gas costs that match the weights `W`, at [`weight_per_gas::<W>`]: each cost
-    /// is the reference time of the thing it pays for, measured by the benchmark of the
-    /// same name, rounded up to whole units of gas. A host function's own cost excludes
-    /// what every host call costs (the `host_call` benchmark, which the function also
-    /// charges), a nested frame's code loading is charged per byte on top of `frame`.
-    pub fn measured<W: WeightInfo>() -> Self {
-        let per_gas = weight_per_gas::<W>();
-        let gas = |weight: u64| weight.div_ceil(per_gas);
-        let host_call = slope(W::host_call);
-        let beyond_host_call = |weight: fn(u32) -> Weight| gas(slope(weight).saturating_sub(host_call));
-        let frame = slope(W::call_contract).saturating_sub(host_call);
-        Schedule {
-            host_call: gas(host_call),
-            code_load_per_byte: gas(slope(W::call_contract_per_code_byte)),
-            frame: gas(frame),
-            storage_read: beyond_host_call(W::get_storage),
-            storage_write: beyond_host_call(W::set_storage),
-            storage_per_byte: gas(slope(W::set_storage_per_byte)),
-            transfer: beyond_host_call(W::transfer),
-            balance_read: beyond_host_call(W::balance_of),
-            event: beyond_host_call(W::deposit_event),
-            // The benchmark emits 100 events.
-            event_per_topic: gas(slope(W::deposit_event_per_topic).div_ceil(100)),
-            event_per_byte: gas(slope(W::deposit_event_per_byte)),
-            hash: beyond_host_call(W::hash_blake2_256),
-            hash_per_byte: gas(slope(W::hash_blake2_256_per_byte)),
-            // The difference of two similar per-byte slopes, which noise can make zero
-            // or negative: at least one unit, so that copying is never free.
-            copy_per_byte: gas(slope(W::input_copy_per_byte).saturating_sub(slope(W::call))).max(1),
-            terminate: gas(W::terminate().ref_time().saturating_sub(W::call(0).ref_time())),
-            instantiate: gas(slope(W::instantiate_contract).saturating_sub(host_call).saturating_sub(frame)),
-            heap_page: gas(slope(W::heap_pages)),
-        }
-    }
-
-    /// The cost of a storage access with `bytes` of key and value.
-    pub fn storage(&self, write: bool, bytes: usize) -> u64 {
-        let base = if write { self.storage_write } else { self.storage_read };
-        base.saturating_add(self.storage_per_byte.saturating_mul(bytes as u64))
-    }
-
-    /// The cost of moving `bytes` between host and guest.
-    pub fn copy(&self, bytes: usize) -> u64 {
-        self.copy_per_byte.saturating_mul(bytes as u64)
+/// The gas costs that match the weights `W`, at [`weight_per_gas::<W>`]: each cost
+/// is the reference time of the thing it pays for, measured by the benchmark of the
+/// same name, rounded up to whole units of gas. A host function's own cost excludes
+/// what every host call costs (the `host_call` benchmark, which the function also
+/// charges), a nested frame's code loading is charged per byte on top of `frame`.
+pub fn measured<W: WeightInfo>() -> Schedule {
+    let per_gas = weight_per_gas::<W>();
+    let gas = |weight: u64| weight.div_ceil(per_gas);
+    let host_call = slope(W::host_call);
+    let beyond_host_call = |weight: fn(u32) -> Weight| gas(slope(weight).saturating_sub(host_call));
+    let frame = slope(W::call_contract).saturating_sub(host_call);
+    Schedule {
+        host_call: gas(host_call),
+        code_load_per_byte: gas(slope(W::call_contract_per_code_byte)),
+        frame: gas(frame),
+        storage_read: beyond_host_call(W::get_storage),
+        storage_write: beyond_host_call(W::set_storage),
+        storage_per_byte: gas(slope(W::set_storage_per_byte)),
+        transfer: beyond_host_call(W::transfer),
+        balance_read: beyond_host_call(W::balance_of),
+        event: beyond_host_call(W::deposit_event),
+        // The benchmark emits 100 events.
+        event_per_topic: gas(slope(W::deposit_event_per_topic).div_ceil(100)),
+        event_per_byte: gas(slope(W::deposit_event_per_byte)),
+        hash: beyond_host_call(W::hash_blake2_256),
+        hash_per_byte: gas(slope(W::hash_blake2_256_per_byte)),
+        // The difference of two similar per-byte slopes, which noise can make zero
+        // or negative: at least one unit, so that copying is never free.
+        copy_per_byte: gas(slope(W::input_copy_per_byte).saturating_sub(slope(W::call))).max(1),
+        terminate: gas(W::terminate().ref_time().saturating_sub(W::call(0).ref_time())),
+        instantiate: gas(slope(W::instantiate_contract).saturating_sub(host_call).saturating_sub(frame)),
+        heap_page: gas(slope(W::heap_pages)),
     }
 }
 
@@ -148,7 +87,7 @@ mod tests {
     /// the database-bound effects cost what their database accesses imply.
     #[test]
     fn measured_schedule_charges_for_every_effect() {
-        let schedule = Schedule::measured::<()>();
+        let schedule = measured::<()>();
         let Schedule {
             host_call,
             code_load_per_byte,
@@ -194,6 +133,5 @@ mod tests {
         assert!(storage_read * per_gas >= db.read, "{schedule:?}");
         assert!(storage_write * per_gas >= db.write, "{schedule:?}");
         assert!(storage_write > storage_read && transfer > balance_read, "{schedule:?}");
-        assert_eq!(Schedule::default(), schedule);
     }
 }

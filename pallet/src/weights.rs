@@ -3,7 +3,7 @@
 //!
 //! `SubstrateWeight` is for runtimes (database accesses at the runtime's `DbWeight`),
 //! `()` for tests (at `RocksDbWeight`). The gas schedule and the weight of one unit of
-//! gas are derived from these figures: see `Schedule::measured`.
+//! gas are derived from these figures: see `schedule::measured`.
 //!
 //! Runner: frame-benchmarking-cli 64.0.0, 2026-11-29; steps 10, repeat 3;
 //! Wasm execution: Compiled; CPU: `Intel(R) Xeon(R) Processor`.

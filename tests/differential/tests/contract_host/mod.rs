@@ -1,13 +1,11 @@
-//! A mock of the contracts pallet's host, written once against [`Guest`] (registers,
-//! memory and gas of the running instance) and driven by both VMs through [`Vm`]:
-//! [`OurVm`] (`pvm`'s `Linker`/`Instance` API) and [`PolkaVm`] (polkavm 0.37's
-//! `Linker::define_untyped`/`Caller` API, interpreter backend, synchronous gas).
-//!
-//! The host functions follow `pallet/src/host.rs` (names and argument layouts from
-//! `pvm-contracts-abi`): the same argument checks, traps, return codes and gas charges
-//! (of the shape of the pallet's `Schedule`, with fixed values in [`cost`]: what matters
-//! here is that both VMs are charged alike), heap pages charged at each host call and at
-//! the end of a frame. What is mocked, and how:
+//! A mock of the contracts pallet's chain, on which the pallet's own host functions
+//! (`pvm-contracts-host`: the same argument checks, traps, return codes and gas charges)
+//! run on both VMs through [`Vm`]: [`OurVm`] (`pvm`'s `Linker`/`Instance` API) and
+//! [`PolkaVm`] (polkavm 0.37's `Linker::define_untyped`/`Caller` API, interpreter
+//! backend, synchronous gas). The chain side ([`World`], an implementation of
+//! `pvm_contracts_host::Chain`) charges with a fixed [`SCHEDULE`] (what matters here is
+//! that both VMs are charged alike), heap pages at each host call and at the end of a
+//! frame. What is mocked, and how:
 //!
 //! - **State** is in memory ([`State`]): balances, and per contract its code hash and a
 //!   storage map. Each frame works on the state directly and restores a snapshot taken at
@@ -33,47 +31,37 @@
 //! before it), so that a gas difference between the VMs can be located.
 
 use std::collections::BTreeMap;
+use std::convert::Infallible;
 use std::sync::{Arc, OnceLock};
 
-use abi::{
-    call_flags, return_flags, CallArgs, InstantiateArgs, ReturnCode, ACCOUNT_LEN, BALANCE_LEN, HASH_LEN, SENTINEL,
-};
+use abi::{return_flags, ReturnCode};
 use blake2::digest::consts::{U16, U32};
 use blake2::{Blake2b, Digest};
+pub use host::{Account, Hash};
+use host::{Chain, Control, HostFn, HostStop, Nested, NestedGas, Schedule};
+use pvm_contracts_host as host;
 
-/// An account id.
-pub type Account = [u8; ACCOUNT_LEN];
-/// A code hash or an event topic.
-pub type Hash = [u8; HASH_LEN];
-
-/// What things cost, in gas: the fields of `pallet_pvm_contracts::Schedule`, with the
-/// pallet's former fixed defaults.
-pub mod cost {
-    pub const HOST_CALL: u64 = 20;
-    pub const FRAME: u64 = 5_000;
-    pub const STORAGE_READ: u64 = 2_500;
-    pub const STORAGE_WRITE: u64 = 10_000;
-    pub const STORAGE_PER_BYTE: u64 = 1;
-    pub const TRANSFER: u64 = 25_000;
-    pub const BALANCE_READ: u64 = 2_500;
-    pub const EVENT: u64 = 1_000;
-    pub const EVENT_PER_TOPIC: u64 = 500;
-    pub const EVENT_PER_BYTE: u64 = 2;
-    pub const HASH: u64 = 100;
-    pub const HASH_PER_BYTE: u64 = 1;
-    pub const COPY_PER_BYTE: u64 = 1;
-    pub const TERMINATE: u64 = 25_000;
-    pub const INSTANTIATE: u64 = 25_000;
-    pub const HEAP_PAGE: u64 = 500;
-
-    pub fn storage(write: bool, bytes: u64) -> u64 {
-        (if write { STORAGE_WRITE } else { STORAGE_READ }).saturating_add(STORAGE_PER_BYTE.saturating_mul(bytes))
-    }
-
-    pub fn copy(bytes: u64) -> u64 {
-        COPY_PER_BYTE.saturating_mul(bytes)
-    }
-}
+/// What things cost, in gas: the pallet's former fixed defaults (what matters here is
+/// that both VMs are charged alike).
+pub const SCHEDULE: Schedule = Schedule {
+    host_call: 20,
+    code_load_per_byte: 0,
+    frame: 5_000,
+    storage_read: 2_500,
+    storage_write: 10_000,
+    storage_per_byte: 1,
+    transfer: 25_000,
+    balance_read: 2_500,
+    event: 1_000,
+    event_per_topic: 500,
+    event_per_byte: 2,
+    hash: 100,
+    hash_per_byte: 1,
+    copy_per_byte: 1,
+    terminate: 25_000,
+    instantiate: 25_000,
+    heap_page: 500,
+};
 
 /// The pallet mock's `MaxValueLen`: the longest value, input, output or event data.
 pub const MAX_VALUE_LEN: usize = 16_384;
@@ -85,8 +73,6 @@ pub const EXISTENTIAL_DEPOSIT: u128 = 10;
 pub const CURRENT_BLOCK: u64 = 1;
 /// `now()`, in milliseconds.
 pub const CURRENT_TIME: u64 = 1_700_000_000_000;
-/// The unit in which heap growth is charged.
-const HEAP_PAGE_SIZE: u32 = 4096;
 
 pub fn blake2_256(data: &[u8]) -> Hash {
     Blake2b::<U32>::digest(data).into()
@@ -108,19 +94,6 @@ pub fn contract_address(deployer: &Account, code_hash: &Hash, salt: &[u8]) -> Ac
 
 // ---------------------------------------------------------------------------------------
 // The two abstractions: the running instance, and the VM.
-
-/// What a host function sees of the instance that called it.
-pub trait Guest {
-    /// Argument register `a0`..`a5`.
-    fn arg(&self, index: usize) -> u64;
-    /// Sets `a0`.
-    fn set_result(&mut self, value: u64);
-    fn read(&mut self, address: u32, len: u32) -> Option<Vec<u8>>;
-    fn write(&mut self, address: u32, data: &[u8]) -> bool;
-    fn gas(&self) -> i64;
-    fn set_gas(&mut self, gas: i64);
-    fn heap_size(&self) -> u32;
-}
 
 /// How a VM's run of an export ended.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -204,10 +177,6 @@ pub enum Stop {
     Terminate,
     Trap(String),
     OutOfGas,
-}
-
-fn trap(reason: String) -> Stop {
-    Stop::Trap(reason)
 }
 
 /// A running frame.
@@ -351,7 +320,7 @@ impl<V: Vm> World<V> {
 
     fn call_frame(&mut self, caller: Account, dest: Account, value: u128, input: Vec<u8>, gas: u64) -> FrameResult {
         let snapshot = self.state.clone();
-        let result = self.run(caller, dest, value, input, gas, cost::FRAME, abi::EXPORT_CALL);
+        let result = self.run(caller, dest, value, input, gas, SCHEDULE.frame, abi::EXPORT_CALL);
         if !result.end.commits() {
             self.state = snapshot;
         }
@@ -379,7 +348,7 @@ impl<V: Vm> World<V> {
         }
         let snapshot = self.state.clone();
         self.state.contracts.insert(address, Contract { code_hash, storage: BTreeMap::new() });
-        let startup = cost::FRAME + cost::INSTANTIATE;
+        let startup = SCHEDULE.frame + SCHEDULE.instantiate;
         let result = self.run(deployer, address, value, input, gas, startup, abi::EXPORT_DEPLOY);
         if !result.end.commits() {
             self.state = snapshot;
@@ -399,7 +368,7 @@ impl<V: Vm> World<V> {
         startup: u64,
         export: &str,
     ) -> FrameResult {
-        let startup = startup + if value == 0 { 0 } else { cost::TRANSFER };
+        let startup = startup + if value == 0 { 0 } else { SCHEDULE.transfer };
         if startup > gas_limit {
             return FrameResult {
                 end: End::OutOfGas,
@@ -439,8 +408,7 @@ impl<V: Vm> World<V> {
         };
         if vm_end == VmEnd::Finished {
             // The heap grown since the last host call is paid for at the end.
-            let pages = heap_size.div_ceil(HEAP_PAGE_SIZE);
-            let charge = cost::HEAP_PAGE * u64::from(pages.saturating_sub(frame.heap_pages_charged));
+            let (charge, _) = SCHEDULE.heap_growth(heap_size, frame.heap_pages_charged);
             if charge as i64 > gas_left {
                 end = End::OutOfGas;
             } else {
@@ -456,350 +424,229 @@ impl<V: Vm> World<V> {
 }
 
 // ---------------------------------------------------------------------------------------
-// The host functions.
+// The host functions: the pallet's own (`pvm-contracts-host`), on this mock chain.
+
+/// A VM's instance, as the host functions see it (an implementation of [`host::Guest`]
+/// for each VM).
+pub struct Guest<'a, I>(pub &'a mut I);
 
 /// Runs the host function `function` for the innermost frame; `Err` means the frame
 /// stops (the frame's `stop` says why), and the VM adapter turns it into its own error.
-pub fn dispatch<V: Vm>(world: &mut World<V>, guest: &mut dyn Guest, function: &'static str) -> Result<(), ()> {
+pub fn dispatch<V: Vm, G: host::Guest>(
+    world: &mut World<V>,
+    mut guest: G,
+    heap_size: u32,
+    function: HostFn,
+) -> Result<(), ()> {
     let depth = world.frames.len();
-    world.host_calls.push(HostCall { function, depth, gas: guest.gas() });
-    match host_function(world, guest, function) {
-        Ok(result) => {
-            guest.set_result(result);
-            Ok(())
-        }
-        Err(stop) => {
-            world.frame().stop = Some(stop);
-            Err(())
-        }
-    }
-}
-
-fn charge(guest: &mut dyn Guest, amount: u64) -> Result<(), Stop> {
-    let gas = guest.gas();
-    match i64::try_from(amount) {
-        Ok(amount) if amount <= gas => {
-            guest.set_gas(gas - amount);
-            Ok(())
-        }
-        _ => Err(Stop::OutOfGas),
-    }
-}
-
-/// Reads `len` bytes at `ptr`; an empty buffer may have any address.
-fn read(guest: &mut dyn Guest, ptr: u64, len: u64, max: usize, what: &str) -> Result<Vec<u8>, Stop> {
-    if len > max as u64 {
-        return Err(trap(format!("{what} is {len} bytes; the limit is {max}")));
-    }
-    if len == 0 {
-        return Ok(Vec::new());
-    }
-    let address = u32::try_from(ptr).map_err(|_| trap(format!("{what}: pointer {ptr:#x} is out of range")))?;
-    guest.read(address, len as u32).ok_or_else(|| trap(format!("{what}: cannot read {len} bytes at {ptr:#x}")))
-}
-
-fn read_array<const N: usize>(guest: &mut dyn Guest, ptr: u64, what: &str) -> Result<[u8; N], Stop> {
-    Ok(read(guest, ptr, N as u64, N, what)?.try_into().expect("read N bytes"))
-}
-
-fn read_balance(guest: &mut dyn Guest, ptr: u64) -> Result<u128, Stop> {
-    Ok(u128::from_le_bytes(read_array::<BALANCE_LEN>(guest, ptr, "balance")?))
-}
-
-fn write(guest: &mut dyn Guest, ptr: u64, data: &[u8], what: &str) -> Result<(), Stop> {
-    if data.is_empty() {
-        return Ok(());
-    }
-    let address = u32::try_from(ptr).map_err(|_| trap(format!("{what}: pointer {ptr:#x} is out of range")))?;
-    if !guest.write(address, data) {
-        return Err(trap(format!("{what}: cannot write {} bytes at {ptr:#x}", data.len())));
-    }
-    Ok(())
-}
-
-/// Copies `data[offset..]`, at most `len` bytes, to `ptr`; returns how many.
-fn copy_out(guest: &mut dyn Guest, data: &[u8], ptr: u64, offset: u64, len: u64) -> Result<u64, Stop> {
-    let count = len.min((data.len() as u64).saturating_sub(offset));
-    charge(guest, cost::copy(count))?;
-    if count > 0 {
-        write(guest, ptr, &data[offset as usize..(offset + count) as usize], "output")?;
-    }
-    Ok(count)
-}
-
-fn read_key(guest: &mut dyn Guest, ptr: u64, len: u64) -> Result<Vec<u8>, Stop> {
-    read(guest, ptr, len, abi::MAX_STORAGE_KEY_LEN, "storage key")
-}
-
-/// The gas left and the limit of a nested frame; asking for more than is left is out
-/// of gas.
-fn nested_gas(guest: &dyn Guest, requested: u64) -> Result<(u64, u64), Stop> {
-    let available = u64::try_from(guest.gas()).unwrap_or(0);
-    if requested > available {
-        return Err(Stop::OutOfGas);
-    }
-    Ok((available, if requested == 0 { available } else { requested }))
-}
-
-/// The return code of a nested frame; sets the caller's return data.
-fn nested_return_code<V: Vm>(world: &mut World<V>, result: FrameResult) -> u64 {
-    let code = match result.end {
-        End::Returned { data } => {
-            world.frame().return_data = data;
-            ReturnCode::Success
-        }
-        End::Reverted { data } => {
-            world.frame().return_data = data;
-            ReturnCode::CalleeReverted
-        }
-        End::Trapped(_) | End::OutOfGas => ReturnCode::CalleeTrapped,
-        End::Refused(code) => code,
+    world.host_calls.push(HostCall { function: function.name(), depth, gas: guest.gas() });
+    let stop = match charge_heap(world, &mut guest, heap_size) {
+        Err(stop) => stop,
+        Ok(()) => match host::dispatch(world, &mut guest, function) {
+            Ok(Control::Continue) => return Ok(()),
+            Ok(Control::Return { flags, data }) => Stop::Return { flags, data },
+            Ok(Control::Terminated) => Stop::Terminate,
+            Err(HostStop::OutOfGas) => Stop::OutOfGas,
+            Err(HostStop::Trap { reason, .. }) => Stop::Trap(reason),
+        },
     };
-    code as u64
+    world.frame().stop = Some(stop);
+    Err(())
 }
 
-fn storage<V: Vm>(world: &mut World<V>) -> &mut BTreeMap<Vec<u8>, Vec<u8>> {
-    let address = world.frame().address;
-    &mut world.state.contracts.get_mut(&address).expect("a running contract exists").storage
-}
-
-fn charge_heap<V: Vm>(world: &mut World<V>, guest: &mut dyn Guest) -> Result<(), Stop> {
-    let pages = guest.heap_size().div_ceil(HEAP_PAGE_SIZE);
-    let charged = world.frame().heap_pages_charged;
-    if pages > charged {
-        charge(guest, cost::HEAP_PAGE * u64::from(pages - charged))?;
+/// Charges the heap pages grown since the last charge.
+fn charge_heap<V: Vm>(world: &mut World<V>, guest: &mut impl host::Guest, heap_size: u32) -> Result<(), Stop> {
+    let (cost, pages) = SCHEDULE.heap_growth(heap_size, world.frame().heap_pages_charged);
+    if pages > world.frame().heap_pages_charged {
+        let gas = guest.gas();
+        if i64::try_from(cost).map_or(true, |cost| cost > gas) {
+            return Err(Stop::OutOfGas);
+        }
+        guest.set_gas(gas - cost as i64);
         world.frame().heap_pages_charged = pages;
     }
     Ok(())
 }
 
-fn host_function<V: Vm>(world: &mut World<V>, guest: &mut dyn Guest, function: &'static str) -> Result<u64, Stop> {
-    use abi::host::*;
+impl<V: Vm> World<V> {
+    fn current(&self) -> &Frame {
+        self.frames.last().expect("a host function runs in a frame")
+    }
 
-    charge_heap(world, guest)?;
-    charge(guest, cost::HOST_CALL)?;
-    let [a0, a1, a2, a3] = std::array::from_fn(|index| guest.arg(index));
-    let clamp = |len: u64| len.min(u64::from(u32::MAX));
+    fn storage_map(&self) -> &BTreeMap<Vec<u8>, Vec<u8>> {
+        &self.state.contracts[&self.current().address].storage
+    }
 
-    let result = match function {
-        SET_STORAGE => {
-            charge(guest, cost::storage(true, clamp(a1) + clamp(a3)))?;
-            let key = read_key(guest, a0, a1)?;
-            let value = read(guest, a2, a3, MAX_VALUE_LEN, "storage value")?;
-            storage(world).insert(key, value).map_or(SENTINEL, |old| old.len() as u64)
-        }
-        CLEAR_STORAGE => {
-            charge(guest, cost::storage(true, clamp(a1)))?;
-            let key = read_key(guest, a0, a1)?;
-            storage(world).remove(&key).map_or(SENTINEL, |old| old.len() as u64)
-        }
-        CONTAINS_STORAGE => {
-            charge(guest, cost::storage(false, clamp(a1)))?;
-            let key = read_key(guest, a0, a1)?;
-            storage(world).get(&key).map_or(SENTINEL, |value| value.len() as u64)
-        }
-        GET_STORAGE | TAKE_STORAGE => {
-            let take = function == TAKE_STORAGE;
-            charge(guest, cost::storage(take, clamp(a1)))?;
-            let key = read_key(guest, a0, a1)?;
-            match storage(world).get(&key).cloned() {
-                None => ReturnCode::KeyNotFound as u64,
-                Some(value) => {
-                    let capacity = u32::from_le_bytes(read_array::<4>(guest, a3, "output length")?);
-                    let len = value.len() as u32;
-                    if len > capacity {
-                        write(guest, a3, &len.to_le_bytes(), "output length")?;
-                        ReturnCode::OutputBufferTooSmall as u64
-                    } else {
-                        charge(guest, (cost::STORAGE_PER_BYTE + cost::COPY_PER_BYTE) * u64::from(len))?;
-                        write(guest, a2, &value, "storage value")?;
-                        write(guest, a3, &len.to_le_bytes(), "output length")?;
-                        if take {
-                            storage(world).remove(&key);
-                        }
-                        ReturnCode::Success as u64
-                    }
-                }
+    /// The return code of a nested frame that ran; sets the caller's return data.
+    fn nested(&mut self, result: FrameResult) -> Nested {
+        let code = match result.end {
+            End::Returned { data } => {
+                self.frame().return_data = data;
+                ReturnCode::Success
             }
-        }
+            End::Reverted { data } => {
+                self.frame().return_data = data;
+                ReturnCode::CalleeReverted
+            }
+            End::Trapped(_) | End::OutOfGas => ReturnCode::CalleeTrapped,
+            End::Refused(code) => code,
+        };
+        Nested { code, gas_consumed: result.gas_consumed }
+    }
+}
 
-        INPUT_SIZE => world.frame().input.len() as u64,
-        INPUT_COPY => {
-            let input = std::mem::take(&mut world.frame().input);
-            let copied = copy_out(guest, &input, a0, a1, a2);
-            world.frame().input = input;
-            copied?
-        }
-        RETURN_DATA_SIZE => world.frame().return_data.len() as u64,
-        RETURN_DATA_COPY => {
-            let data = world.frame().return_data.clone();
-            copy_out(guest, &data, a0, a1, a2)?
-        }
-        RETURN_VALUE => {
-            if a0 & !return_flags::REVERT != 0 {
-                return Err(trap(format!("unknown return flags {a0:#x}")));
-            }
-            charge(guest, cost::copy(clamp(a2)))?;
-            let data = read(guest, a1, a2, MAX_VALUE_LEN, "return value")?;
-            return Err(Stop::Return { flags: a0, data });
-        }
+impl<V: Vm> Chain for World<V> {
+    type Error = Infallible;
 
-        DEPOSIT_EVENT => {
-            if a1 > abi::MAX_EVENT_TOPICS as u64 {
-                return Err(trap(format!("an event has {a1} topics; the limit is {}", abi::MAX_EVENT_TOPICS)));
-            }
-            charge(
-                guest,
-                cost::EVENT
-                    .saturating_add(cost::EVENT_PER_TOPIC.saturating_mul(a1))
-                    .saturating_add(cost::EVENT_PER_BYTE.saturating_mul(a3)),
-            )?;
-            let topics = read(guest, a0, a1 * HASH_LEN as u64, abi::MAX_EVENT_TOPICS * HASH_LEN, "event topics")?;
-            let topics = topics.chunks_exact(HASH_LEN).map(|topic| topic.try_into().unwrap()).collect();
-            let data = read(guest, a2, a3, MAX_VALUE_LEN, "event data")?;
-            let contract = world.frame().address;
-            world.state.events.push(Event { contract, topics, data });
-            0
-        }
-        TRANSFER => {
-            charge(guest, cost::TRANSFER)?;
-            let to = read_array::<ACCOUNT_LEN>(guest, a0, "account")?;
-            let value = read_balance(guest, a1)?;
-            let from = world.frame().address;
-            if world.state.transfer(&from, &to, value) {
-                ReturnCode::Success as u64
-            } else {
-                ReturnCode::TransferFailed as u64
-            }
-        }
+    fn schedule(&self) -> &Schedule {
+        &SCHEDULE
+    }
 
-        CALLER => {
-            let caller = world.frame().caller;
-            write(guest, a0, &caller, "caller")?;
-            0
-        }
-        ADDRESS => {
-            let address = world.frame().address;
-            write(guest, a0, &address, "address")?;
-            0
-        }
-        VALUE_TRANSFERRED => {
-            let value = world.frame().value;
-            write(guest, a0, &value.to_le_bytes(), "value")?;
-            0
-        }
-        BALANCE => {
-            charge(guest, cost::BALANCE_READ)?;
-            let address = world.frame().address;
-            write(guest, a0, &world.state.balance(&address).to_le_bytes(), "balance")?;
-            0
-        }
-        BALANCE_OF => {
-            charge(guest, cost::BALANCE_READ)?;
-            let account = read_array::<ACCOUNT_LEN>(guest, a0, "account")?;
-            write(guest, a1, &world.state.balance(&account).to_le_bytes(), "balance")?;
-            0
-        }
-        BLOCK_NUMBER => CURRENT_BLOCK,
-        NOW => CURRENT_TIME,
-        GAS_LEFT => u64::try_from(guest.gas()).unwrap_or(0),
+    fn max_value_len(&self) -> usize {
+        MAX_VALUE_LEN
+    }
 
-        HASH_BLAKE2_256 | HASH_BLAKE2_128 => {
-            charge(guest, cost::HASH.saturating_add(cost::HASH_PER_BYTE.saturating_mul(a1)))?;
-            let input = read(guest, a0, a1, MAX_VALUE_LEN, "hash input")?;
-            if function == HASH_BLAKE2_256 {
-                write(guest, a2, &blake2_256(&input), "hash")?;
-            } else {
-                write(guest, a2, &blake2_128(&input), "hash")?;
-            }
-            0
-        }
+    fn input(&self) -> &[u8] {
+        &self.current().input
+    }
 
-        CALL => {
-            let args = CallArgs::decode(&read_array::<{ CallArgs::SIZE }>(guest, a0, "call arguments")?);
-            charge(guest, cost::copy(clamp(args.input_len)))?;
-            let callee = read_array::<ACCOUNT_LEN>(guest, args.callee_ptr, "account")?;
-            let value = read_balance(guest, args.value_ptr)?;
-            let input = read(guest, args.input_ptr, args.input_len, MAX_VALUE_LEN, "call input")?;
-            let (available, limit) = nested_gas(guest, args.gas_limit)?;
-            world.frame().return_data.clear();
-            match world.check_callee(&callee, args.flags & call_flags::ALLOW_REENTRY != 0) {
-                Err(code) => code as u64,
-                Ok(()) => {
-                    let caller = world.frame().address;
-                    let result = world.call_frame(caller, callee, value, input, limit);
-                    guest.set_gas(available.saturating_sub(result.gas_consumed) as i64);
-                    nested_return_code(world, result)
-                }
-            }
+    fn return_data(&self) -> &[u8] {
+        &self.current().return_data
+    }
+
+    fn caller(&self) -> Account {
+        self.current().caller
+    }
+
+    fn address(&self) -> Account {
+        self.current().address
+    }
+
+    fn value_transferred(&self) -> u128 {
+        self.current().value
+    }
+
+    fn block_number(&self) -> u64 {
+        CURRENT_BLOCK
+    }
+
+    fn now(&self) -> u64 {
+        CURRENT_TIME
+    }
+
+    fn storage_len(&self, key: &[u8]) -> Option<u32> {
+        self.storage_map().get(key).map(|value| value.len() as u32)
+    }
+
+    fn storage(&self, key: &[u8]) -> Option<Vec<u8>> {
+        self.storage_map().get(key).cloned()
+    }
+
+    fn set_storage(&mut self, key: &[u8], value: Option<&[u8]>) -> Result<Option<u32>, HostStop<Infallible>> {
+        let address = self.current().address;
+        let storage = &mut self.state.contracts.get_mut(&address).expect("a running contract exists").storage;
+        let old = match value {
+            Some(value) => storage.insert(key.to_vec(), value.to_vec()),
+            None => storage.remove(key),
+        };
+        Ok(old.map(|old| old.len() as u32))
+    }
+
+    fn storage_items(&self) -> u64 {
+        self.storage_map().len() as u64
+    }
+
+    fn balance(&self, account: &Account) -> u128 {
+        self.state.balance(account)
+    }
+
+    fn transfer(&mut self, to: &Account, value: u128) -> Result<bool, HostStop<Infallible>> {
+        let from = self.current().address;
+        Ok(self.state.transfer(&from, to, value))
+    }
+
+    fn deposit_event(&mut self, topics: Vec<Hash>, data: Vec<u8>) {
+        let contract = self.current().address;
+        self.state.events.push(Event { contract, topics, data });
+    }
+
+    fn debug_message(&mut self, message: Vec<u8>) -> bool {
+        self.debug_messages.push(message);
+        true
+    }
+
+    fn blake2_256(&self, data: &[u8]) -> Hash {
+        blake2_256(data)
+    }
+
+    fn blake2_128(&self, data: &[u8]) -> [u8; 16] {
+        blake2_128(data)
+    }
+
+    fn call(
+        &mut self,
+        callee: Account,
+        value: u128,
+        input: Vec<u8>,
+        allow_reentry: bool,
+        gas: NestedGas,
+    ) -> Result<Nested, HostStop<Infallible>> {
+        self.frame().return_data.clear();
+        if let Err(code) = self.check_callee(&callee, allow_reentry) {
+            return Ok(Nested { code, gas_consumed: 0 });
         }
-        INSTANTIATE => {
-            let args =
-                InstantiateArgs::decode(&read_array::<{ InstantiateArgs::SIZE }>(guest, a0, "instantiate arguments")?);
-            charge(guest, cost::copy(clamp(args.input_len.saturating_add(args.salt_len))))?;
-            let code_hash = read_array::<HASH_LEN>(guest, args.code_hash_ptr, "code hash")?;
-            let value = read_balance(guest, args.value_ptr)?;
-            let input = read(guest, args.input_ptr, args.input_len, MAX_VALUE_LEN, "deploy input")?;
-            let salt = read(guest, args.salt_ptr, args.salt_len, MAX_VALUE_LEN, "salt")?;
-            let (available, limit) = nested_gas(guest, args.gas_limit)?;
-            world.frame().return_data.clear();
-            let deployer = world.frame().address;
-            let (address, result) = world.instantiate_frame(deployer, code_hash, value, input, &salt, limit);
-            guest.set_gas(available.saturating_sub(result.gas_consumed) as i64);
-            let code = nested_return_code(world, result);
-            if code == ReturnCode::Success as u64 && args.address_ptr != SENTINEL {
-                write(guest, args.address_ptr, &address, "address")?;
-            }
-            code
+        let caller = self.current().address;
+        let result = self.call_frame(caller, callee, value, input, gas.limit);
+        Ok(self.nested(result))
+    }
+
+    fn instantiate(
+        &mut self,
+        code_hash: Hash,
+        value: u128,
+        input: Vec<u8>,
+        salt: &[u8],
+        gas: NestedGas,
+    ) -> Result<(Option<Account>, Nested), HostStop<Infallible>> {
+        self.frame().return_data.clear();
+        let deployer = self.current().address;
+        let (address, result) = self.instantiate_frame(deployer, code_hash, value, input, salt, gas.limit);
+        Ok((Some(address), self.nested(result)))
+    }
+
+    fn terminate(&mut self, beneficiary: &Account) -> Result<(), HostStop<Infallible>> {
+        let contract = self.current().address;
+        if self.frames.iter().filter(|frame| frame.address == contract).count() > 1 {
+            return Err(HostStop::trap("a contract on the call stack more than once cannot terminate".into()));
         }
-        TERMINATE => {
-            let contract = world.frame().address;
-            let items = world.state.contracts[&contract].storage.len() as u64;
-            charge(guest, cost::TERMINATE.saturating_add(cost::STORAGE_WRITE.saturating_mul(items)))?;
-            let beneficiary = read_array::<ACCOUNT_LEN>(guest, a0, "account")?;
-            if world.frames.iter().filter(|frame| frame.address == contract).count() > 1 {
-                return Err(trap("a contract on the call stack more than once cannot terminate".into()));
-            }
-            world.state.contracts.remove(&contract);
-            let balance = world.state.balances.remove(&contract).unwrap_or(0);
-            *world.state.balances.entry(beneficiary).or_insert(0) += balance;
-            return Err(Stop::Terminate);
-        }
-        DEBUG_MESSAGE => {
-            charge(guest, cost::copy(clamp(a1)))?;
-            let message = read(guest, a0, a1, MAX_VALUE_LEN, "debug message")?;
-            world.debug_messages.push(message);
-            ReturnCode::Success as u64
-        }
-        _ => unreachable!("only the ABI's host functions are defined"),
-    };
-    Ok(result)
+        self.state.contracts.remove(&contract);
+        let balance = self.state.balances.remove(&contract).unwrap_or(0);
+        *self.state.balances.entry(*beneficiary).or_insert(0) += balance;
+        Ok(())
+    }
 }
 
 // ---------------------------------------------------------------------------------------
 // Our VM.
 
-impl Guest for pvm::RawInstance {
+impl host::Guest for Guest<'_, pvm::RawInstance> {
     fn arg(&self, index: usize) -> u64 {
-        self.reg(pvm::Reg::ARGS[index])
+        self.0.reg(pvm::Reg::ARGS[index])
     }
     fn set_result(&mut self, value: u64) {
-        self.set_reg(pvm::Reg::A0, value)
-    }
-    fn read(&mut self, address: u32, len: u32) -> Option<Vec<u8>> {
-        self.read_memory_vec(address, len).ok()
-    }
-    fn write(&mut self, address: u32, data: &[u8]) -> bool {
-        self.write_memory(address, data).is_ok()
+        self.0.set_reg(pvm::Reg::A0, value)
     }
     fn gas(&self) -> i64 {
-        pvm::RawInstance::gas(self)
+        self.0.gas()
     }
     fn set_gas(&mut self, gas: i64) {
-        pvm::RawInstance::set_gas(self, gas)
+        self.0.set_gas(gas)
     }
-    fn heap_size(&self) -> u32 {
-        pvm::RawInstance::heap_size(self)
+    fn read(&mut self, address: u32, len: u32) -> Result<Vec<u8>, u32> {
+        self.0.read_memory_vec(address, len).map_err(|fault| fault.address)
+    }
+    fn write(&mut self, address: u32, data: &[u8]) -> Result<(), u32> {
+        self.0.write_memory(address, data).map_err(|fault| fault.address)
     }
 }
 
@@ -819,9 +666,11 @@ impl Vm for OurVm {
         let module = pvm::Module::new(&pvm::Engine::default(), &pvm::ModuleConfig::default(), blob)
             .unwrap_or_else(|error| panic!("our VM refuses {program}: {error}"));
         let mut linker = pvm::Linker::new();
-        for &name in abi::host::ALL {
-            linker.define(name, move |caller: pvm::Caller<'_, World<OurVm>>| {
-                dispatch(caller.data, caller.instance, name).map_err(|()| pvm::HostError::new("stopped by the host"))
+        for &function in HostFn::ALL {
+            linker.define(function.name(), move |caller: pvm::Caller<'_, World<OurVm>>| {
+                let heap_size = caller.instance.heap_size();
+                dispatch(caller.data, Guest(caller.instance), heap_size, function)
+                    .map_err(|()| pvm::HostError::new("stopped by the host"))
             });
         }
         OurCode { module, linker: Arc::new(linker) }
@@ -844,29 +693,46 @@ impl Vm for OurVm {
 // ---------------------------------------------------------------------------------------
 // polkavm 0.37.
 
-impl Guest for polkavm::RawInstance {
+impl host::Guest for Guest<'_, polkavm::RawInstance> {
     fn arg(&self, index: usize) -> u64 {
         use polkavm::Reg;
-        self.reg([Reg::A0, Reg::A1, Reg::A2, Reg::A3, Reg::A4, Reg::A5][index])
+        self.0.reg([Reg::A0, Reg::A1, Reg::A2, Reg::A3, Reg::A4, Reg::A5][index])
     }
     fn set_result(&mut self, value: u64) {
-        self.set_reg(polkavm::Reg::A0, value)
-    }
-    fn read(&mut self, address: u32, len: u32) -> Option<Vec<u8>> {
-        self.read_memory(address, len).ok()
-    }
-    fn write(&mut self, address: u32, data: &[u8]) -> bool {
-        self.write_memory(address, data).is_ok()
+        self.0.set_reg(polkavm::Reg::A0, value)
     }
     fn gas(&self) -> i64 {
-        polkavm::RawInstance::gas(self)
+        self.0.gas()
     }
     fn set_gas(&mut self, gas: i64) {
-        polkavm::RawInstance::set_gas(self, gas)
+        self.0.set_gas(gas)
     }
-    fn heap_size(&self) -> u32 {
-        polkavm::RawInstance::heap_size(self)
+    fn read(&mut self, address: u32, len: u32) -> Result<Vec<u8>, u32> {
+        self.0.read_memory(address, len).map_err(|_| first_inaccessible(self.0, address, len))
     }
+    fn write(&mut self, address: u32, data: &[u8]) -> Result<(), u32> {
+        if self.0.write_memory(address, data).is_ok() {
+            return Ok(());
+        }
+        // polkavm may have written a part: that is lost with the trap that follows.
+        Err(first_inaccessible(self.0, address, data.len() as u32))
+    }
+}
+
+/// The first byte of `address..address + len` that polkavm cannot access (its errors
+/// do not say; the host functions report it, as `pvm` does): probed a byte per page.
+fn first_inaccessible(instance: &mut polkavm::RawInstance, address: u32, len: u32) -> u32 {
+    const PAGE: u32 = 4096;
+    let end = address.saturating_add(len);
+    let mut probe = address;
+    while probe < end {
+        if instance.read_memory(probe, 1).is_err() {
+            return probe;
+        }
+        probe = (probe / PAGE + 1).saturating_mul(PAGE);
+    }
+    // Readable throughout (a write to read-only memory): the start.
+    address
 }
 
 /// A host function stopped the frame (the frame's [`Stop`] says why).
@@ -894,10 +760,11 @@ impl Vm for PolkaVm {
         let module = polkavm::Module::new(polkavm_engine(), &config, blob.to_vec().into())
             .unwrap_or_else(|error| panic!("polkavm refuses {program}: {error}"));
         let mut linker = polkavm::Linker::new();
-        for &name in abi::host::ALL {
+        for &function in HostFn::ALL {
             linker
-                .define_untyped(name, move |caller: polkavm::Caller<'_, World<PolkaVm>>| {
-                    dispatch(caller.user_data, caller.instance, name).map_err(|()| HostStopped)
+                .define_untyped(function.name(), move |caller: polkavm::Caller<'_, World<PolkaVm>>| {
+                    let heap_size = caller.instance.heap_size();
+                    dispatch(caller.user_data, Guest(caller.instance), heap_size, function).map_err(|()| HostStopped)
                 })
                 .expect("each host function is defined once");
         }
