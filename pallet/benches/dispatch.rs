@@ -35,18 +35,8 @@ fn time_per_run(per_batch: u32, mut f: impl FnMut()) -> Duration {
     median(samples)
 }
 
-#[derive(Encode)]
-enum CounterMsg {
-    #[allow(dead_code)]
-    Increment(u64),
-    Get,
-}
-
-#[derive(Encode)]
-enum TokenMsg {
-    #[codec(index = 2)]
-    Transfer { to: [u8; 32], value: u128 },
-}
+use counter::Msg as CounterMsg;
+use token::Msg as TokenMsg;
 
 /// Input bytes passed as they are.
 struct RawInput(Vec<u8>);

@@ -31,14 +31,7 @@ const DEPOSIT_LIMIT: Balance = 100 * UNIT;
 /// The token's supply, minted to the deployer.
 const SUPPLY: u128 = 1_000_000;
 
-/// The token's `call` messages (a SCALE enum; only the variants used here).
-#[derive(Encode)]
-enum TokenMsg {
-    #[codec(index = 1)]
-    BalanceOf([u8; 32]),
-    #[codec(index = 2)]
-    Transfer { to: [u8; 32], value: u128 },
-}
+use token::Msg as TokenMsg;
 
 fn token_blob() -> Vec<u8> {
     guest_programs::our_blob("token").expect("the token contract is built").to_vec()

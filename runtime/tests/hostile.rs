@@ -30,27 +30,7 @@ const ALLOW_REENTRY: u64 = 1;
 /// The runtime's `MaxValueLen`: the largest input, output, storage value or event data.
 const MAX_VALUE_LEN: usize = 16 * 1024;
 
-/// The messages of `contracts/host-test` used here (its `Msg`, a SCALE enum in
-/// declaration order: only these variants, at their indices).
-#[derive(Encode, Clone)]
-enum HostMsg {
-    #[codec(index = 6)]
-    Revert(Vec<u8>),
-    #[codec(index = 8)]
-    DepositEvent { topics: Vec<[u8; 32]>, data: Vec<u8> },
-    #[codec(index = 12)]
-    Hash(Vec<u8>),
-    #[codec(index = 13)]
-    Call { callee: [u8; 32], value: u128, gas_limit: u64, flags: u64, input: Vec<u8> },
-    #[codec(index = 17)]
-    Burn(u64),
-    #[codec(index = 18)]
-    Alloc(u32),
-    #[codec(index = 20)]
-    WriteMany(u32),
-    #[codec(index = 21)]
-    CallChain { callees: Vec<[u8; 32]>, flags: u64 },
-}
+use host_test::Msg as HostMsg;
 
 fn contract_call(contract: &AccountId, attack: &Attack) -> RuntimeCall {
     RuntimeCall::Contracts(ContractsCall::call {

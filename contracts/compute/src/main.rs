@@ -1,37 +1,15 @@
-//! Compute: a contract that does a lot of work and little else, for measuring how fast
-//! a chain runs contract code (`scripts/bench-chain.sh`). It runs the benchmark
-//! programs' computations (`bench_kernels`), so the chain's figures compare with the
-//! VM's own benchmarks.
-//!
-//! # Messages
-//!
-//! All values are SCALE-encoded. `deploy` takes no input. `call` input: [`Msg`]; the
-//! variant index (the wire's first byte) follows the declaration order:
-//!
-//! | index | message | output |
-//! | ----- | ------- | ------ |
-//! | 0 | `Sieve(u32)` | `u32`: the primes up to the limit; reverts (empty output) above [`MAX_SIEVE_LIMIT`] |
-//! | 1 | `Emulate(u32)` | `u32`: the emulated system's checksum after that many frames from power-on |
-//!
-//! Input that does not decode reverts with empty output.
+//! The program of the compute contract; its interface (messages, errors, storage,
+//! events) is documented in the library, `src/lib.rs`.
 #![no_std]
 #![no_main]
 
 use bench_kernels::{emulator::Nes, prime_sieve::count_primes};
+use compute::Msg;
 
 #[global_allocator]
 static ALLOCATOR: pvm_guest::LeakingAllocator = pvm_guest::LeakingAllocator;
 
 pvm_guest::panic_handler!();
-
-/// The messages of `call`.
-#[derive(codec::Decode)]
-enum Msg {
-    /// Counts the primes up to the limit.
-    Sieve(u32),
-    /// Emulates frames of the NES-like system.
-    Emulate(u32),
-}
 
 /// The sieve's scratch words (in `.bss`: nothing in the blob, 64 KiB of memory).
 const SIEVE_WORDS: usize = 8192;

@@ -1,38 +1,15 @@
-//! Flipper: one stored `bool` that can be flipped and read.
-//!
-//! # Messages
-//!
-//! All values are SCALE-encoded.
-//!
-//! - `deploy` input: `bool`, the initial value.
-//! - `call` input: [`Msg`]; the variant index (the wire's first byte) follows the
-//!   declaration order:
-//!
-//! | index | message | output |
-//! | ----- | ------- | ------ |
-//! | 0 | `Flip` | nothing |
-//! | 1 | `Get` | `bool` |
-//!
-//! Input that does not decode reverts with empty output.
+//! The program of the flipper contract; its interface (messages, errors, storage,
+//! events) is documented in the library, `src/lib.rs`.
 #![no_std]
 #![no_main]
 
-use codec::Decode;
+use flipper::Msg;
 use pvm_contract::storage;
 
 #[global_allocator]
 static ALLOCATOR: pvm_guest::LeakingAllocator = pvm_guest::LeakingAllocator::new();
 
 pvm_guest::panic_handler!();
-
-/// The messages of `call`.
-#[derive(Decode)]
-enum Msg {
-    /// Negates the value.
-    Flip,
-    /// Returns the value.
-    Get,
-}
 
 /// The storage key of the value (a SCALE `bool`).
 const VALUE: &[u8] = b"value";

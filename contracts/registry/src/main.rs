@@ -1,29 +1,5 @@
-//! Registry: a name service, first come first served. It keeps every name in one
-//! `BTreeMap` and a log of registrations in one `Vec`, each stored as a single value, so
-//! that it exercises the heap (`Vec`, `BTreeMap`, `LeakingAllocator`).
-//!
-//! # Messages
-//!
-//! All values are SCALE-encoded; names are `Vec<u8>`, accounts `[u8; 32]`.
-//!
-//! - `deploy` input: ignored.
-//! - `call` input: [`Msg`]; the variant index (the wire's first byte) follows the
-//!   declaration order:
-//!
-//! | index | message | output |
-//! | ----- | ------- | ------ |
-//! | 0 | `Register(Vec<u8>)` | nothing; reverts (empty output) if the name is taken |
-//! | 1 | `Lookup(Vec<u8>)` | `Option<AccountId>`, the name's owner |
-//! | 2 | `Count` | `u32`, how many names are registered |
-//! | 3 | `Sorted` | `Vec<Vec<u8>>`, every name, in byte order |
-//!
-//! `Register` registers the name to the caller. Input that does not decode reverts with
-//! empty output.
-//!
-//! # Storage
-//!
-//! `b"names"`: `BTreeMap<Vec<u8>, AccountId>`; `b"log"`: `Vec<(Vec<u8>, AccountId)>`,
-//! the registrations in order.
+//! The program of the registry contract; its interface (messages, errors, storage,
+//! events) is documented in the library, `src/lib.rs`.
 #![no_std]
 #![no_main]
 
@@ -31,23 +7,14 @@ extern crate alloc;
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
+use registry::Msg;
 
-use codec::Decode;
 use pvm_contract::{storage, AccountId};
 
 #[global_allocator]
 static ALLOCATOR: pvm_guest::LeakingAllocator = pvm_guest::LeakingAllocator::new();
 
 pvm_guest::panic_handler!();
-
-/// The messages of `call`.
-#[derive(Decode)]
-enum Msg {
-    Register(Vec<u8>),
-    Lookup(Vec<u8>),
-    Count,
-    Sorted,
-}
 
 const NAMES: &[u8] = b"names";
 const LOG: &[u8] = b"log";

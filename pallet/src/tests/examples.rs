@@ -1,6 +1,6 @@
 //! The example contracts, deployed and called through the dispatchables.
 
-use codec::{Decode, Encode};
+use codec::Encode;
 use frame_support::{assert_ok, traits::fungible::Inspect};
 use sp_core::H256;
 
@@ -10,11 +10,7 @@ use crate::{Error, Event};
 
 #[test]
 fn flipper() {
-    #[derive(Encode)]
-    enum Msg {
-        Flip,
-        Get,
-    }
+    use flipper::Msg;
     new_test_ext().execute_with(|| {
         let flipper = deploy(&ALICE, "flipper", &true.encode(), b"");
         assert!(decode::<bool>(&query(&ALICE, &flipper, Msg::Get)));
@@ -25,12 +21,7 @@ fn flipper() {
 
 #[test]
 fn counter() {
-    #[derive(Encode)]
-    enum Msg {
-        Increment(u64),
-        Get,
-        Reset,
-    }
+    use counter::Msg;
     new_test_ext().execute_with(|| {
         let counter = deploy(&ALICE, "counter", &[], b"");
         assert_ok!(call(&ALICE, &counter, Msg::Increment(5)));
@@ -48,21 +39,7 @@ fn counter() {
     });
 }
 
-#[derive(Encode)]
-enum TokenMsg {
-    TotalSupply,
-    BalanceOf([u8; 32]),
-    Transfer { to: [u8; 32], value: u128 },
-    Approve { spender: [u8; 32], value: u128 },
-    Allowance { owner: [u8; 32], spender: [u8; 32] },
-    TransferFrom { from: [u8; 32], to: [u8; 32], value: u128 },
-}
-
-#[derive(Decode, Debug, PartialEq)]
-enum TokenError {
-    InsufficientBalance,
-    InsufficientAllowance,
-}
+use token::{Error as TokenError, Msg as TokenMsg};
 
 #[test]
 fn token() {
@@ -112,13 +89,7 @@ fn token() {
     });
 }
 
-#[derive(Encode)]
-enum WalletMsg {
-    Submit { dest: [u8; 32], value: u128, input: Vec<u8> },
-    Confirm(u32),
-    Get(u32),
-    Owners,
-}
+use wallet::Msg as WalletMsg;
 
 #[test]
 fn wallet_transfers_and_calls() {
@@ -163,13 +134,7 @@ fn wallet_transfers_and_calls() {
 
 #[test]
 fn registry_uses_the_heap() {
-    #[derive(Encode)]
-    enum Msg {
-        Register(Vec<u8>),
-        Lookup(Vec<u8>),
-        Count,
-        Sorted,
-    }
+    use registry::Msg;
     new_test_ext().execute_with(|| {
         let registry = deploy(&ALICE, "registry", &[], b"");
         for (who, name) in [(&ALICE, "zeta"), (&BOB, "alpha"), (&CHARLIE, "mid")] {
@@ -191,11 +156,7 @@ fn registry_uses_the_heap() {
 
 #[test]
 fn compute_gives_the_native_results() {
-    #[derive(Encode)]
-    enum Msg {
-        Sieve(u32),
-        Emulate(u32),
-    }
+    use compute::Msg;
     new_test_ext().execute_with(|| {
         let compute = deploy(&ALICE, "compute", b"", b"");
         for (limit, primes) in bench_kernels::prime_sieve::KNOWN {

@@ -70,17 +70,34 @@ impl std::fmt::Debug for Id {
     }
 }
 
+/// `text` with every account in it (a `Debug`-printed `[u8; 32]`) shown as an [`Id`].
+fn named(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find('[') {
+        out += &rest[..start];
+        rest = &rest[start..];
+        let end = rest.find(']').unwrap_or(rest.len() - 1);
+        let bytes: Option<Vec<u8>> = rest[1..end].split(", ").map(|byte| byte.parse().ok()).collect();
+        match bytes.and_then(|bytes| Account::try_from(bytes).ok()) {
+            Some(account) => {
+                out += &format!("{:?}", Id(account));
+                rest = &rest[end + 1..];
+            }
+            None => {
+                out.push('[');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out + rest
+}
+
 /// A deployed contract: its label and address.
 #[derive(Clone, Copy)]
 struct Contract {
     label: &'static str,
     address: Account,
-}
-
-impl Contract {
-    fn id(self) -> Id {
-        Id(self.address)
-    }
 }
 
 enum Action {
@@ -154,7 +171,7 @@ fn deploy(
 
 /// Calls `contract` with a message.
 fn call(caller: Account, contract: Contract, msg: impl Encode + std::fmt::Debug) -> Step {
-    let label = short(format!("{:?} -> {}: {msg:?}", Id(caller), contract.label));
+    let label = short(format!("{:?} -> {}: {}", Id(caller), contract.label, named(&format!("{msg:?}"))));
     call_raw(caller, contract, msg.encode()).label(label)
 }
 
@@ -209,14 +226,10 @@ fn decode<T: codec::Decode>(bytes: &[u8]) -> Option<T> {
 }
 
 // ---------------------------------------------------------------------------------------
-// The scenarios. Message enums repeat the contracts' (and the pallet tests') encodings.
+// The scenarios, with the contracts' own message types (their libraries).
 
 fn flipper() -> Vec<Step> {
-    #[derive(Encode, Debug)]
-    enum Msg {
-        Flip,
-        Get,
-    }
+    use flipper::Msg;
     let (flipper, deploy_flipper) = deploy("flipper", "flipper", ALICE, b"", true.encode());
     let (second, deploy_second) = deploy("flipper", "flipper 2", BOB, b"2", false.encode());
     let (_, bad_deploy) = deploy("flipper", "flipper 3", BOB, b"3", vec![7]);
@@ -239,12 +252,7 @@ fn flipper() -> Vec<Step> {
 }
 
 fn counter() -> Vec<Step> {
-    #[derive(Encode, Debug)]
-    enum Msg {
-        Increment(u64),
-        Get,
-        Reset,
-    }
+    use counter::Msg;
     let (counter, deploy_counter) = deploy("counter", "counter", ALICE, b"", vec![]);
     let (second, deploy_second) = deploy("counter", "counter 2", BOB, b"41", 41u64.encode());
     vec![
@@ -268,11 +276,7 @@ fn counter() -> Vec<Step> {
 }
 
 fn compute() -> Vec<Step> {
-    #[derive(Encode, Debug)]
-    enum Msg {
-        Sieve(u32),
-        Emulate(u32),
-    }
+    use compute::Msg;
     let mut nes = Box::new(bench_kernels::emulator::Nes::new());
     nes.load_cartridge();
     nes.power_on();
@@ -288,24 +292,10 @@ fn compute() -> Vec<Step> {
     ]
 }
 
-#[derive(Encode, Debug)]
-enum TokenMsg {
-    TotalSupply,
-    BalanceOf(Id),
-    Transfer { to: Id, value: u128 },
-    Approve { spender: Id, value: u128 },
-    Allowance { owner: Id, spender: Id },
-    TransferFrom { from: Id, to: Id, value: u128 },
-}
-
-/// The token's revert reasons, SCALE-encoded.
-const INSUFFICIENT_BALANCE: &[u8] = &[0];
-const INSUFFICIENT_ALLOWANCE: &[u8] = &[1];
-
 fn token() -> Vec<Step> {
-    use TokenMsg::*;
+    use token::Msg::*;
     let (token, deploy_token) = deploy("token", "token", ALICE, b"", 1_000u128.encode());
-    let [alice, bob, charlie, dave] = [ALICE, BOB, CHARLIE, DAVE].map(Id);
+    let [alice, bob, charlie, dave] = [ALICE, BOB, CHARLIE, DAVE];
     vec![
         deploy_token,
         call(BOB, token, TotalSupply).returns(1_000u128),
@@ -314,11 +304,12 @@ fn token() -> Vec<Step> {
         call(ALICE, token, Transfer { to: bob, value: 300 }),
         call(ALICE, token, BalanceOf(alice)).returns(700u128),
         call(ALICE, token, BalanceOf(bob)).returns(300u128),
-        call(BOB, token, Transfer { to: charlie, value: 301 }).reverts(INSUFFICIENT_BALANCE),
+        call(BOB, token, Transfer { to: charlie, value: 301 }).reverts(&token::Error::InsufficientBalance.encode()),
         call(BOB, token, BalanceOf(bob)).returns(300u128),
         call(BOB, token, Approve { spender: charlie, value: 100 }),
         call(DAVE, token, Allowance { owner: bob, spender: charlie }).returns(100u128),
-        call(CHARLIE, token, TransferFrom { from: bob, to: dave, value: 101 }).reverts(INSUFFICIENT_ALLOWANCE),
+        call(CHARLIE, token, TransferFrom { from: bob, to: dave, value: 101 })
+            .reverts(&token::Error::InsufficientAllowance.encode()),
         call(CHARLIE, token, TransferFrom { from: bob, to: dave, value: 60 }),
         call(ALICE, token, BalanceOf(bob)).returns(240u128),
         call(ALICE, token, BalanceOf(dave)).returns(60u128),
@@ -326,7 +317,8 @@ fn token() -> Vec<Step> {
         call(CHARLIE, token, TransferFrom { from: bob, to: charlie, value: 40 }),
         call(ALICE, token, Allowance { owner: bob, spender: charlie }).returns(0u128),
         call(DAVE, token, Approve { spender: alice, value: 1_000 }),
-        call(ALICE, token, TransferFrom { from: dave, to: alice, value: 61 }).reverts(INSUFFICIENT_BALANCE),
+        call(ALICE, token, TransferFrom { from: dave, to: alice, value: 61 })
+            .reverts(&token::Error::InsufficientBalance.encode()),
         call(ALICE, token, Transfer { to: alice, value: 700 }),
         call(ALICE, token, BalanceOf(alice)).returns(700u128),
         call(ALICE, token, Transfer { to: bob, value: 0 }),
@@ -337,15 +329,9 @@ fn token() -> Vec<Step> {
 }
 
 fn wallet() -> Vec<Step> {
-    #[derive(Encode, Debug)]
-    enum Msg {
-        Submit { dest: Id, value: u128, input: Vec<u8> },
-        Confirm(u32),
-        Get(u32),
-        Owners,
-    }
-    use Msg::*;
-    let [alice, bob, charlie, dave] = [ALICE, BOB, CHARLIE, DAVE].map(Id);
+    use token::Msg as TokenMsg;
+    use wallet::Msg::*;
+    let [alice, bob, charlie, dave] = [ALICE, BOB, CHARLIE, DAVE];
     let owners = vec![alice, bob, charlie];
     let (wallet, deploy_wallet) = deploy("wallet", "wallet", ALICE, b"", (owners.clone(), 2u32).encode());
     let (token, deploy_token) = deploy("token", "token", ALICE, b"", 500u128.encode());
@@ -362,15 +348,15 @@ fn wallet() -> Vec<Step> {
         call(ALICE, wallet, Get(0)).returns((dave, 1_000u128, 2u32, true, true)),
         // A cross-contract call: the wallet moves tokens it owns.
         deploy_token,
-        call(ALICE, token, TokenMsg::Transfer { to: wallet.id(), value: 200 }),
-        call(BOB, wallet, Submit { dest: token.id(), value: 0, input: transfer(charlie, 50) }).returns(1u32),
+        call(ALICE, token, TokenMsg::Transfer { to: wallet.address, value: 200 }),
+        call(BOB, wallet, Submit { dest: token.address, value: 0, input: transfer(charlie, 50) }).returns(1u32),
         call(CHARLIE, wallet, Confirm(1)),
         call(ALICE, token, TokenMsg::BalanceOf(charlie)).returns(50u128),
-        call(ALICE, token, TokenMsg::BalanceOf(wallet.id())).returns(150u128),
+        call(ALICE, token, TokenMsg::BalanceOf(wallet.address)).returns(150u128),
         // A call that reverts (the wallet has only 150 tokens) marks the proposal failed.
-        call(BOB, wallet, Submit { dest: token.id(), value: 0, input: transfer(charlie, 1_000) }).returns(2u32),
+        call(BOB, wallet, Submit { dest: token.address, value: 0, input: transfer(charlie, 1_000) }).returns(2u32),
         call(ALICE, wallet, Confirm(2)),
-        call(ALICE, wallet, Get(2)).returns((token.id(), 0u128, 2u32, true, false)),
+        call(ALICE, wallet, Get(2)).returns((token.address, 0u128, 2u32, true, false)),
         // A transfer the wallet cannot afford fails the same way.
         call(ALICE, wallet, Submit { dest: dave, value: 1_000_000, input: vec![] }).returns(3u32),
         call(CHARLIE, wallet, Confirm(3)),
@@ -391,14 +377,7 @@ fn wallet() -> Vec<Step> {
 }
 
 fn registry() -> Vec<Step> {
-    #[derive(Encode, Debug)]
-    enum Msg {
-        Register(Vec<u8>),
-        Lookup(Vec<u8>),
-        Count,
-        Sorted,
-    }
-    use Msg::*;
+    use registry::Msg::*;
     let (registry, deploy_registry) = deploy("registry", "registry", ALICE, b"", vec![1, 2, 3]);
     let name = |name: &str| name.as_bytes().to_vec();
     let more = ["omega", "beta", "kappa", "delta", "a", "zz", "epsilon", "gamma", "iota", "theta", "eta", "lambda"];
@@ -438,41 +417,13 @@ fn registry() -> Vec<Step> {
     steps
 }
 
-/// The messages of `contracts/host-test` (as `pallet/src/tests/mod.rs` has them).
-#[derive(Encode, Debug, Clone)]
-enum HostMsg {
-    SetStorage { key: Vec<u8>, value: Vec<u8> },
-    GetStorage(Vec<u8>),
-    ClearStorage(Vec<u8>),
-    ContainsStorage(Vec<u8>),
-    TakeStorage(Vec<u8>),
-    EchoInput,
-    Revert(Vec<u8>),
-    Trap,
-    DepositEvent { topics: Vec<[u8; 32]>, data: Vec<u8> },
-    Transfer { to: Id, value: u128 },
-    Context,
-    BalanceOf(Id),
-    Hash(Vec<u8>),
-    Call { callee: Id, value: u128, gas_limit: u64, flags: u64, input: Vec<u8> },
-    Instantiate { code_hash: [u8; 32], value: u128, gas_limit: u64, input: Vec<u8>, salt: Vec<u8> },
-    Terminate(Id),
-    Debug(Vec<u8>),
-    Burn(u64),
-    Alloc(u32),
-    BadPointer,
-    WriteMany(u32),
-    CallChain { callees: Vec<Id>, flags: u64 },
-    GetStorageInto { key: Vec<u8>, capacity: u32 },
-}
-
 /// `(code, return data)` of `host-test`'s `Call` and `CallChain`.
 fn call_output(code: ReturnCode, data: Vec<u8>) -> (u32, Vec<u8>) {
     (code as u32, data)
 }
 
 fn host_test() -> Vec<Step> {
-    use HostMsg::*;
+    use host_test::Msg::{self as HostMsg, *};
     use ReturnCode::*;
     let b = |text: &str| text.as_bytes().to_vec();
     let (a, deploy_a) = deploy("host-test", "a", ALICE, b"host", vec![]);
@@ -483,7 +434,7 @@ fn host_test() -> Vec<Step> {
         (1..=5u8).map(|i| deploy("host-test", "chain", ALICE, &[i], vec![])).unzip();
     let (doomed, deploy_doomed) = deploy("host-test", "doomed", ALICE, b"doomed", vec![]);
     let nested = |callee: Contract, value, gas_limit, flags, input: HostMsg| Call {
-        callee: callee.id(),
+        callee: callee.address,
         value,
         gas_limit,
         flags,
@@ -504,7 +455,7 @@ fn host_test() -> Vec<Step> {
         }
         last
     };
-    let through = |n: usize| CallChain { callees: chain[..n].iter().map(|c| c.id()).collect(), flags: 0 };
+    let through = |n: usize| CallChain { callees: chain[..n].iter().map(|c| c.address).collect(), flags: 0 };
     let context = |caller: Account, address: Account, value: u128| {
         Expect::ReturnsSuch(Box::new(move |output| {
             decode::<(Account, Account, u128, u128, u64, u64, u64)>(output).is_some_and(
@@ -559,11 +510,11 @@ fn host_test() -> Vec<Step> {
         call(ALICE, a, DepositEvent { topics: vec![[4; 32]; 4], data: vec![0xee; 1_000] }),
         call(ALICE, a, DepositEvent { topics: vec![[0; 32]; 5], data: vec![] }).expect(Expect::HostTraps("5 topics")),
         // Balances and the context.
-        call(ALICE, a, Transfer { to: Id(DAVE), value: 5_000 }).returns(Success as u32),
-        call(ALICE, a, Transfer { to: Id(DAVE), value: 1 << 100 }).returns(TransferFailed as u32),
+        call(ALICE, a, Transfer { to: DAVE, value: 5_000 }).returns(Success as u32),
+        call(ALICE, a, Transfer { to: DAVE, value: 1 << 100 }).returns(TransferFailed as u32),
         call(BOB, a, Context).value(777).expect(context(BOB, a.address, 777)).gas_dependent(),
-        call(ALICE, a, BalanceOf(Id(CHARLIE))).returns(INITIAL_BALANCE),
-        call(ALICE, a, BalanceOf(Id(DAVE))).returns(5_000u128),
+        call(ALICE, a, BalanceOf(CHARLIE)).returns(INITIAL_BALANCE),
+        call(ALICE, a, BalanceOf(DAVE)).returns(5_000u128),
         call(BOB, a, EchoInput).value(1 << 100).expect(Expect::Refused(TransferFailed)),
         call(ALICE, a, Hash(b("abc"))).returns((blake2_256(b"abc"), blake2_128(b"abc"))),
         call(ALICE, a, Hash(vec![])).returns((blake2_256(b""), blake2_128(b""))),
@@ -597,17 +548,17 @@ fn host_test() -> Vec<Step> {
                 decode::<(u32, Vec<u8>)>(out).is_some_and(|(code, _)| code == 0)
             })))
             .gas_dependent(),
-        call(ALICE, callee, BalanceOf(callee.id())).returns(99u128),
+        call(ALICE, callee, BalanceOf(callee.address)).returns(99u128),
         call(ALICE, a, nested(callee, 1 << 100, 0, 0, EchoInput)).returns(call_output(TransferFailed, vec![])),
-        call(ALICE, a, Call { callee: Id(BOB), value: 0, gas_limit: 0, flags: 0, input: vec![] })
+        call(ALICE, a, Call { callee: BOB, value: 0, gas_limit: 0, flags: 0, input: vec![] })
             .returns(call_output(NotAContract, vec![])),
         call(ALICE, a, nested(callee, 0, GAS_LIMIT * 2, 0, EchoInput)).expect(Expect::OutOfGas),
         // Re-entrancy: a -> callee -> a.
-        call(ALICE, a, CallChain { callees: vec![callee.id(), a.id()], flags: 0 })
+        call(ALICE, a, CallChain { callees: vec![callee.address, a.address], flags: 0 })
             .returns(call_output(Success, call_output(ReentranceDenied, vec![]).encode())),
-        call(ALICE, a, CallChain { callees: vec![callee.id(), a.id()], flags: call_flags::ALLOW_REENTRY })
+        call(ALICE, a, CallChain { callees: vec![callee.address, a.address], flags: call_flags::ALLOW_REENTRY })
             .returns(call_output(Success, call_output(Success, vec![]).encode())),
-        call(ALICE, a, nested(callee, 0, 0, 0, nested(a, 0, 0, call_flags::ALLOW_REENTRY, Terminate(Id(DAVE)))))
+        call(ALICE, a, nested(callee, 0, 0, 0, nested(a, 0, 0, call_flags::ALLOW_REENTRY, Terminate(DAVE))))
             .returns(call_output(Success, call_output(CalleeTrapped, vec![]).encode())),
     ];
     // The call depth: a and four more frames is the most.
@@ -638,13 +589,13 @@ fn host_test() -> Vec<Step> {
         call(CHARLIE, Contract { label: "child", address: child }, Context)
             .expect(context(CHARLIE, child, 0))
             .gas_dependent(),
-        call(CHARLIE, Contract { label: "child", address: child }, BalanceOf(Id(child))).returns(50u128),
+        call(CHARLIE, Contract { label: "child", address: child }, BalanceOf(child)).returns(50u128),
         // Termination.
         deploy_doomed.value(5_000),
         call(ALICE, doomed, SetStorage { key: b("k"), value: b("v") }).returns(None::<u32>),
-        call(ALICE, doomed, Terminate(Id(DAVE))),
+        call(ALICE, doomed, Terminate(DAVE)),
         call(ALICE, doomed, EchoInput).expect(Expect::Refused(NotAContract)),
-        call(ALICE, a, BalanceOf(Id(DAVE))).returns(10_000u128),
+        call(ALICE, a, BalanceOf(DAVE)).returns(10_000u128),
     ]);
     steps
 }

@@ -1,0 +1,28 @@
+//! Flipper: one stored `bool` that can be flipped and read.
+//!
+//! # Messages
+//!
+//! All values are SCALE-encoded.
+//!
+//! - `deploy` input: `bool`, the initial value.
+//! - `call` input: [`Msg`]; the variant index (the wire's first byte) follows the
+//!   declaration order:
+//!
+//! | index | message | output |
+//! | ----- | ------- | ------ |
+//! | 0 | `Flip` | nothing |
+//! | 1 | `Get` | `bool` |
+//!
+//! Input that does not decode reverts with empty output.
+#![no_std]
+
+use codec::{Decode, Encode};
+
+/// The messages of `call`.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub enum Msg {
+    /// Negates the value.
+    Flip,
+    /// Returns the value.
+    Get,
+}
