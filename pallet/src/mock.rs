@@ -102,6 +102,18 @@ impl TestExt {
     }
 }
 
+/// The environment variable that, set to `off`, makes the mock a node without the
+/// `pvm-host` runtime interface: contracts then run in the runtime (on the backend
+/// `PVM_BACKEND` selects), as in a Wasm runtime on such a node. The test command runs
+/// the pallet's tests both ways with one build.
+pub const HOST_EXECUTION_ENV: &str = "PVM_HOST_EXECUTION";
+
+/// Whether the mock's externalities provide the `pvm-host` runtime interface (with the
+/// feature `host-execution`, unless [`HOST_EXECUTION_ENV`] is `off`).
+pub fn node_runs_contracts() -> bool {
+    cfg!(feature = "host-execution") && std::env::var(HOST_EXECUTION_ENV).map_or(true, |value| value != "off")
+}
+
 /// The mock runtime's genesis (Alice, Bob and Charlie endowed) at block 1; checks the
 /// invariants after each `execute_with`.
 pub fn new_test_ext() -> TestExt {
@@ -115,7 +127,9 @@ pub fn new_test_ext() -> TestExt {
     let mut ext = sp_io::TestExternalities::new(storage);
     // What a node with the runtime interface provides: contracts run through it.
     #[cfg(feature = "host-execution")]
-    ext.register_extension(pvm_host::PvmHostExt::new());
+    if node_runs_contracts() {
+        ext.register_extension(pvm_host::PvmHostExt::new());
+    }
     ext.execute_with(|| {
         System::set_block_number(1);
         Timestamp::set_timestamp(1_700_000_000_000);
