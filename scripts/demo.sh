@@ -19,21 +19,21 @@ state=target/demo-chain
 rm -rf "$state"
 
 echo
-echo "==> pvm-client deploy contracts/token (built from source; 1,000,000 tokens to Alice)"
-deployed=$("$client" --state "$state" deploy contracts/token --arg u128:1000000 | tee /dev/stderr)
+echo "==> pvm-client deploy contracts/token 1000000 (built from source, with its metadata; 1,000,000 tokens to Alice)"
+deployed=$("$client" --state "$state" deploy contracts/token 1000000 | tee /dev/stderr)
 token=$(sed -n 's/^contract: //p' <<<"$deployed")
 
 echo
-echo "==> pvm-client call: Alice transfers 250 tokens to Bob (message 2: Transfer { to, value })"
-"$client" --state "$state" call "$token" --arg u8:2 --arg account://Bob --arg u128:250
+echo "==> pvm-client call \$TOKEN transfer --to //Bob --value 250 (typed by the contract's metadata)"
+"$client" --state "$state" call "$token" transfer --to //Bob --value 250
 
 echo
-echo "==> pvm-client query: Bob's balance (message 1: BalanceOf(account)), a dry run"
-"$client" --state "$state" query "$token" --arg u8:1 --arg account://Bob
+echo "==> pvm-client query \$TOKEN balance_of //Bob (a dry run; the return value decoded)"
+"$client" --state "$state" query "$token" balance_of //Bob
 
 echo
-echo "==> pvm-client call: Bob tries to send 1,000 tokens; the dry run shows the revert, nothing is sent"
-if "$client" --state "$state" call "$token" --suri //Bob --arg u8:2 --arg account://Charlie --arg u128:1000; then
+echo "==> pvm-client call --suri //Bob: Bob tries to send 1,000 tokens; the dry run shows the revert, nothing is sent"
+if "$client" --state "$state" call --suri //Bob "$token" transfer --to //Charlie --value 1000; then
     echo "unexpected success" >&2
     exit 1
 fi

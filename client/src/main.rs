@@ -22,6 +22,7 @@ mod embedded;
 mod input;
 mod node;
 mod report;
+mod typed;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -29,7 +30,8 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
-use pallet_pvm_contracts::Code;
+use pallet_pvm_contracts::{Code, ExecReturnValue};
+use pvm_contract::metadata::{MessageSpec, Metadata};
 use runtime::{Balance, RuntimeCall, RuntimeEvent};
 use sp_core::Pair;
 use sp_runtime::AccountId32;
@@ -113,6 +115,8 @@ enum Command {
     Info,
 }
 
+/// The input: a message by name and its arguments, typed by the contract's metadata
+/// (`transfer --to //Bob --value 250`), or raw (`--data`, `--arg`).
 #[derive(Args)]
 struct InputArgs {
     /// Input bytes in hex (before any --arg).
@@ -122,6 +126,52 @@ struct InputArgs {
     /// bytes, str, raw); repeat for more, in order.
     #[arg(long = "arg")]
     args: Vec<String>,
+    /// The contract's metadata (default: the NAME.json that `polkatool build` wrote next
+    /// to the deployed blob, remembered by address when deployed with this client).
+    #[arg(long)]
+    metadata: Option<PathBuf>,
+    /// For a call or query: the message's name, then its arguments (`--name VALUE`, or
+    /// values in order); for a deployment: the arguments of `deploy`. Comes last: the
+    /// command's own options go before the contract.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "MESSAGE AND ARGUMENTS")]
+    typed: Vec<String>,
+}
+
+impl InputArgs {
+    /// The input bytes, and the message (by metadata) if it was given by name.
+    fn encode<'m>(&self, metadata: Option<&'m Metadata>, deploy: bool) -> Result<(Vec<u8>, Option<&'m MessageSpec>)> {
+        if self.typed.is_empty() {
+            return Ok((input::input(self.data.as_deref(), &self.args)?, None));
+        }
+        if self.data.is_some() || !self.args.is_empty() {
+            bail!("give the input either by name and arguments or with --data/--arg, not both");
+        }
+        let Some(metadata) = metadata else {
+            bail!(
+                "no metadata for this contract, to encode '{}' with: give --metadata FILE (polkatool build writes \
+                 NAME.json next to the blob), or raw input with --data/--arg",
+                self.typed.join(" ")
+            );
+        };
+        if deploy {
+            return Ok((typed::encode_deploy(metadata, &self.typed)?, None));
+        }
+        let (name, args) = self.typed.split_first().expect("not empty");
+        let message = metadata.message(name);
+        Ok((typed::encode_message(metadata, name, args)?, message))
+    }
+}
+
+/// What a call returned, decoded by the metadata where the message is known.
+fn describe_output(output: &ExecReturnValue, metadata: Option<&Metadata>, message: Option<&MessageSpec>) -> String {
+    let raw = report::output(output);
+    let (Some(metadata), Some(message)) = (metadata, message) else { return raw };
+    let ty = if output.did_revert() { metadata.error } else { message.returns };
+    match typed::decode(metadata, ty, &output.data) {
+        Ok(value) if output.did_revert() => format!("reverted with {value} (output {})", report::hex(&output.data)),
+        Ok(value) => format!("returned {value}"),
+        Err(error) => format!("{raw} (which {error})"),
+    }
 }
 
 #[derive(Args)]
@@ -155,21 +205,27 @@ fn run(cli: Cli) -> Result<()> {
         Some(url) => Chain::Node(node::NodeChain::connect(url)?),
         None => Chain::Embedded(Box::new(embedded::EmbeddedChain::open(&cli.state, cli.contracts_execution)?)),
     };
+    typed::set_cache(cli.state.join("metadata"));
     match cli.command {
         Command::Deploy { code, input, salt, tx } => {
-            let blob = load_code(&code, &cli.state.join("contracts"))?;
-            deploy(&mut chain, blob, &input, salt.into_bytes(), &tx)?
+            let (blob, found_metadata) = load_code(&code, &cli.state.join("contracts"))?;
+            let metadata = match &input.metadata {
+                Some(path) => Some(typed::load(path)?),
+                None => found_metadata.as_deref().map(typed::load).transpose()?,
+            };
+            deploy(&mut chain, blob, &input, metadata.as_ref(), salt.into_bytes(), &tx)?
         }
         Command::Call { contract, input, tx } => call(&mut chain, &input::account(&contract)?, &input, &tx)?,
         Command::Query { contract, input, value, origin, repeat } => {
             let origin = origin_account(&origin)?;
-            let data = input::input(input.data.as_deref(), &input.args)?;
             let contract = input::account(&contract)?;
+            let metadata = typed::of(&contract, input.metadata.as_deref())?;
+            let (data, message) = input.encode(metadata.as_ref(), false)?;
             let mut dry_run = || chain.dry_run_call(origin.clone(), contract.clone(), value, None, None, data.clone());
             let started = Instant::now();
             let result = dry_run()?;
             let first = started.elapsed();
-            report::dry_run(&result, report::output);
+            report::dry_run(&result, |output| describe_output(output, metadata.as_ref(), message));
             if repeat > 1 {
                 let mut times = Vec::new();
                 for _ in 1..repeat {
@@ -234,8 +290,8 @@ fn origin_account(text: &str) -> Result<AccountId32> {
 }
 
 /// The blob at `path`, or the blob built from the contract crate in folder `path`
-/// (written to `build_dir`).
-fn load_code(path: &Path, build_dir: &Path) -> Result<Vec<u8>> {
+/// (written to `build_dir`); and the metadata file next to it, if there is one.
+fn load_code(path: &Path, build_dir: &Path) -> Result<(Vec<u8>, Option<PathBuf>)> {
     let blob_path = if path.is_dir() {
         std::fs::create_dir_all(build_dir).with_context(|| format!("cannot create {}", build_dir.display()))?;
         let options = polkatool::build::BuildOptions {
@@ -252,11 +308,20 @@ fn load_code(path: &Path, build_dir: &Path) -> Result<Vec<u8>> {
     } else {
         path.to_owned()
     };
-    std::fs::read(&blob_path).with_context(|| format!("cannot read {}", blob_path.display()))
+    let blob = std::fs::read(&blob_path).with_context(|| format!("cannot read {}", blob_path.display()))?;
+    let metadata = blob_path.with_extension("json");
+    Ok((blob, metadata.is_file().then_some(metadata)))
 }
 
-fn deploy(chain: &mut Chain, blob: Vec<u8>, input: &InputArgs, salt: Vec<u8>, tx: &TxArgs) -> Result<()> {
-    let data = input::input(input.data.as_deref(), &input.args)?;
+fn deploy(
+    chain: &mut Chain,
+    blob: Vec<u8>,
+    input: &InputArgs,
+    metadata: Option<&Metadata>,
+    salt: Vec<u8>,
+    tx: &TxArgs,
+) -> Result<()> {
+    let (data, _) = input.encode(metadata, true)?;
     let signer = input::keypair(&tx.suri)?;
     let origin: AccountId32 = signer.public().into();
     let dry = chain.dry_run_instantiate(
@@ -269,7 +334,12 @@ fn deploy(chain: &mut Chain, blob: Vec<u8>, input: &InputArgs, salt: Vec<u8>, tx
         salt.clone(),
     )?;
     match &dry.result {
-        Ok(output) if !output.result.did_revert() => {}
+        Ok(output) if !output.result.did_revert() => {
+            // Remembered before the transaction, so that its events print decoded.
+            if let Some(metadata) = metadata {
+                typed::remember(&output.account_id, metadata)?;
+            }
+        }
         Ok(output) => {
             report::dry_run(&dry, |_| report::output(&output.result));
             bail!("the contract's deploy reverts; not sending the transaction");
@@ -297,20 +367,29 @@ fn deploy(chain: &mut Chain, blob: Vec<u8>, input: &InputArgs, salt: Vec<u8>, tx
     });
     if let Some(address) = address {
         say!("contract: {address}");
+        if let Some(metadata) = metadata {
+            say!("interface: {} {} (messages: {})", metadata.name, metadata.version, message_names(metadata));
+        }
     }
     Ok(())
 }
 
+fn message_names(metadata: &Metadata) -> String {
+    metadata.messages.iter().map(|message| message.name.as_str()).collect::<Vec<_>>().join(", ")
+}
+
 fn call(chain: &mut Chain, contract: &AccountId32, input: &InputArgs, tx: &TxArgs) -> Result<()> {
-    let data = input::input(input.data.as_deref(), &input.args)?;
+    let metadata = typed::of(contract, input.metadata.as_deref())?;
+    let (data, message) = input.encode(metadata.as_ref(), false)?;
     let signer = input::keypair(&tx.suri)?;
     let origin: AccountId32 = signer.public().into();
     let dry = chain.dry_run_call(origin, contract.clone(), tx.value, tx.gas, tx.deposit_limit, data.clone())?;
     match &dry.result {
         Ok(output) if !output.did_revert() => {}
         Ok(output) => {
-            report::dry_run(&dry, report::output);
-            bail!("the contract reverts (output {}); not sending the transaction", report::hex(&output.data));
+            let describe = |output: &ExecReturnValue| describe_output(output, metadata.as_ref(), message);
+            report::dry_run(&dry, describe);
+            bail!("the dry run {}; not sending the transaction", describe(output));
         }
         Err(error) => {
             report::dry_run(&dry, |_| String::new());

@@ -34,6 +34,14 @@ pub fn event(event: &RuntimeEvent) -> String {
     use pallet_pvm_contracts::Event as E;
     match event {
         RuntimeEvent::Contracts(E::ContractEmitted { contract, topics, data }) => {
+            let topic_bytes: Vec<[u8; 32]> = topics.iter().map(|topic| topic.0).collect();
+            let decoded = crate::typed::of(contract, None)
+                .ok()
+                .flatten()
+                .and_then(|metadata| crate::typed::event(&metadata, &topic_bytes, data));
+            if let Some(decoded) = decoded {
+                return format!("Contracts.ContractEmitted contract {contract}: {decoded}");
+            }
             let topics: Vec<String> = topics.iter().map(|topic| hex(topic.as_bytes())).collect();
             format!("Contracts.ContractEmitted contract {contract} topics [{}] data {}", topics.join(", "), hex(data))
         }

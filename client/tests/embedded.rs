@@ -17,7 +17,12 @@ impl Chain {
     }
 
     fn run(&self, args: &[&str]) -> Output {
+        self.run_with_env(args, &[])
+    }
+
+    fn run_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_pvm-client"))
+            .envs(env.iter().copied())
             .arg("--state")
             .arg(&self.state)
             .args(args)
@@ -27,7 +32,12 @@ impl Chain {
 
     /// Runs a command that must succeed; returns its stdout.
     fn ok(&self, args: &[&str]) -> String {
-        let output = self.run(args);
+        self.ok_with_env(args, &[])
+    }
+
+    /// [`Chain::ok`] with environment variables set.
+    fn ok_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> String {
+        let output = self.run_with_env(args, env);
         let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
         assert!(output.status.success(), "{args:?} failed:\n{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
         stdout
@@ -67,6 +77,115 @@ fn contract_address(deploy_output: &str) -> String {
         .to_owned()
 }
 
+/// The token's blob with its metadata next to it, as `polkatool build` writes them.
+fn write_blob_and_metadata(dir: &Path) -> String {
+    let blob = write_blob(dir, "token");
+    let metadata = pvm_contract::metadata::Metadata::of::<token::Token>().unwrap();
+    std::fs::write(dir.join("token.json"), metadata.to_json()).unwrap();
+    blob
+}
+
+/// A contract crate as `polkatool new` writes it: deployed from its folder (built, with
+/// its metadata), called and queried by name, and its own `cargo test` passes.
+#[test]
+fn a_new_contract_crate_from_the_scaffold() {
+    let chain = Chain::new("scaffold");
+    let dir = chain.state.join("my-counter");
+    polkatool::scaffold::new("my-counter", &dir, &polkatool::scaffold::default_sdk()).unwrap();
+    // Kept between runs: the guest build of `core` and the crate's dependencies.
+    let target_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/scaffold-test");
+    let target_dir = target_dir.to_str().unwrap();
+    let crate_dir = dir.to_str().unwrap();
+
+    let deployed = chain.ok_with_env(&["deploy", crate_dir], &[("CARGO_TARGET_DIR", target_dir)]);
+    assert!(deployed.contains("interface: my-counter 0.1.0 (messages: Increment, Get)"), "{deployed}");
+    let address = contract_address(&deployed);
+    let alice = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+    let called = chain.ok(&["call", &address, "increment", "--by", "5"]);
+    assert!(called.contains(&format!("Incremented {{ who: {alice}, count: 5 }}")), "{called}");
+    let queried = chain.ok(&["query", &address, "get", "//Alice"]);
+    assert!(queried.contains("result: returned 5"), "{queried}");
+    let overflow = chain.fails(&["call", &address, "increment", "--by", &u64::MAX.to_string()]);
+    assert!(overflow.contains("reverted with Overflow"), "{overflow}");
+
+    let mut cargo = std::process::Command::new(env!("CARGO"));
+    cargo.args(["test", "--quiet", "--manifest-path"]).arg(dir.join("Cargo.toml")).env("CARGO_TARGET_DIR", target_dir);
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy().into_owned();
+        if name.starts_with("CARGO_") && name != "CARGO_HOME" || name == "RUSTFLAGS" {
+            cargo.env_remove(name);
+        }
+    }
+    cargo.env("CARGO_TARGET_DIR", target_dir);
+    let output = cargo.output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "cargo test failed:\n{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("1 passed"), "{stdout}");
+}
+
+#[test]
+fn messages_by_name_through_the_metadata() {
+    let chain = Chain::new("typed");
+    let token = write_blob_and_metadata(&chain.state.join("blobs"));
+
+    // The deploy argument is typed by the metadata too; the mint's event is decoded.
+    let deployed = chain.ok(&["deploy", &token, "1000"]);
+    assert!(deployed.contains("interface: token 0.1.0"), "{deployed}");
+    let alice = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+    let bob = "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty";
+    assert!(
+        deployed.contains(&format!(
+            "Transfer {{ from: 5C4hrfjw9DjXZTzV3MwzrrAr9P1MJhSrvWGWqi1eSuyUpnhM, to: {alice}, value: 1000 }}"
+        )),
+        "{deployed}"
+    );
+    let address = contract_address(&deployed);
+
+    // Named arguments, in any order; the event with its field names.
+    let called = chain.ok(&["call", &address, "transfer", "--value", "300", "--to", "//Bob"]);
+    assert!(called.contains(&format!("Transfer {{ from: {alice}, to: {bob}, value: 300 }}")), "{called}");
+    // Positional arguments; the return value decoded by its type.
+    let queried = chain.ok(&["query", &address, "balance_of", "//Bob"]);
+    assert!(queried.contains("result: returned 300"), "{queried}");
+    // A revert decoded as the contract's error.
+    let reverted = chain.ok(&["query", "--origin", "//Bob", &address, "Transfer", "--to", "//Charlie", "--value=301"]);
+    assert!(reverted.contains("reverted with InsufficientBalance"), "{reverted}");
+    let refused =
+        chain.fails(&["call", "--suri", "//Bob", &address, "transfer", "--to", "//Charlie", "--value", "301"]);
+    assert!(refused.contains("reverted with InsufficientBalance"), "{refused}");
+    // The events command decodes too.
+    let events = chain.ok(&["events"]);
+    assert!(events.contains(&format!("Transfer {{ from: {alice}, to: {bob}, value: 300 }}")), "{events}");
+
+    // Mistakes, each named.
+    let unknown = chain.fails(&["query", &address, "transfr"]);
+    assert!(unknown.contains("token has no message 'transfr' (it has: TotalSupply, BalanceOf, Transfer"), "{unknown}");
+    let missing = chain.fails(&["query", &address, "transfer", "--to", "//Bob"]);
+    assert!(missing.contains("Transfer(to: AccountId, value: u128): argument 'value' is missing"), "{missing}");
+    let too_many = chain.fails(&["query", &address, "balance_of", "//Bob", "//Charlie"]);
+    assert!(too_many.contains("one value too many: '//Charlie'"), "{too_many}");
+    let not_a_number = chain.fails(&["query", &address, "transfer", "--to", "//Bob", "--value", "lots"]);
+    assert!(not_a_number.contains("argument 'value'"), "{not_a_number}");
+    let negative = chain.fails(&["query", &address, "transfer", "--to", "//Bob", "--value", "-1"]);
+    assert!(negative.contains("argument 'value'") && negative.contains("u128"), "{negative}");
+    let both = chain.fails(&["query", "--data", "00", &address, "total_supply"]);
+    assert!(both.contains("either by name and arguments or with --data/--arg"), "{both}");
+    // Without metadata, a message by name cannot be encoded: said so.
+    let raw = write_blob(&chain.state.join("raw"), "token");
+    let deployed = chain.ok(&["deploy", "--salt", "raw", &raw, "--arg", "u128:5"]);
+    let raw_address = contract_address(&deployed);
+    let no_metadata = chain.fails(&["query", &raw_address, "total_supply"]);
+    assert!(no_metadata.contains("no metadata for this contract"), "{no_metadata}");
+    let given = chain.ok(&[
+        "query",
+        "--metadata",
+        &chain.state.join("blobs/token.json").to_string_lossy(),
+        &raw_address,
+        "total_supply",
+    ]);
+    assert!(given.contains("result: returned 5"), "{given}");
+}
+
 #[test]
 fn deploy_call_query_and_events() {
     let chain = Chain::new("token");
@@ -97,7 +216,7 @@ fn deploy_call_query_and_events() {
 
     // Too large a transfer: the dry run says the contract reverts, nothing is sent.
     let reverted = chain.fails(&["call", &address, "--arg", "u8:2", "--arg", "account://Bob", "--arg", "u128:5000"]);
-    assert!(reverted.contains("reverts"), "{reverted}");
+    assert!(reverted.contains("the dry run reverted 0x00; not sending"), "{reverted}");
     assert!(chain.ok(&["events"]).contains("block #2"), "no block was produced");
 }
 

@@ -15,10 +15,7 @@ use pvm_chain_runtime::{
 };
 use sp_core::{ed25519, sr25519, H256};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
-use sp_runtime::{
-    traits::Hash as _,
-    transaction_validity::{InvalidTransaction, TransactionValidityError},
-};
+use sp_runtime::transaction_validity::{InvalidTransaction, TransactionValidityError};
 
 mod common;
 use common::{alice, bob, Chain};
@@ -31,7 +28,7 @@ const DEPOSIT_LIMIT: Balance = 100 * UNIT;
 /// The token's supply, minted to the deployer.
 const SUPPLY: u128 = 1_000_000;
 
-use token::Msg as TokenMsg;
+use token::{Event as TokenEvent, Msg as TokenMsg};
 
 fn token_blob() -> Vec<u8> {
     guest_programs::our_blob("token").expect("the token contract is built").to_vec()
@@ -99,9 +96,17 @@ fn token_balance(contract: &AccountId, origin: &AccountId, account: &AccountId) 
     codec::Decode::decode(&mut &output.data[..]).expect("BalanceOf returns a u128")
 }
 
-/// The topic of the token's `Transfer` events.
-fn transfer_topic() -> H256 {
-    sp_runtime::traits::BlakeTwo256::hash(b"Transfer")
+/// The pallet's event for the token's `Transfer` event, as the token emits it.
+fn transfer_event(
+    contract: &AccountId,
+    from: [u8; 32],
+    to: &AccountId,
+    value: u128,
+) -> pallet_pvm_contracts::Event<Runtime> {
+    use pvm_contract::interface::Event as _;
+    let event = TokenEvent::Transfer { from, to: to.clone().into(), value };
+    let topics = event.topics().into_iter().map(H256).collect();
+    pallet_pvm_contracts::Event::ContractEmitted { contract: contract.clone(), topics, data: event.encode() }
 }
 
 #[test]
@@ -190,11 +195,7 @@ fn token_deploy_and_transfer_in_signed_extrinsics() {
             })
             .expect("the code was stored");
         assert!(code_deposit > 0);
-        assert!(events.contains(&pallet_pvm_contracts::Event::ContractEmitted {
-            contract: contract.clone(),
-            topics: vec![transfer_topic(), H256::zero(), H256(alice.clone().into())],
-            data: SUPPLY.encode(),
-        }));
+        assert!(events.contains(&transfer_event(&contract, [0; 32], &alice, SUPPLY)));
         assert!(events.contains(&pallet_pvm_contracts::Event::Instantiated {
             deployer: alice.clone(),
             contract: contract.clone(),
@@ -216,11 +217,7 @@ fn token_deploy_and_transfer_in_signed_extrinsics() {
         assert_eq!(
             events,
             vec![
-                pallet_pvm_contracts::Event::ContractEmitted {
-                    contract: contract.clone(),
-                    topics: vec![transfer_topic(), H256(alice.clone().into()), H256(bob.clone().into())],
-                    data: 250u128.encode(),
-                },
+                transfer_event(&contract, alice.clone().into(), &bob, 250),
                 pallet_pvm_contracts::Event::Called { caller: alice.clone(), contract: contract.clone() },
             ]
         );

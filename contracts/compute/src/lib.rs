@@ -17,12 +17,21 @@
 #![no_std]
 
 use codec::{Decode, Encode};
+use pvm_contract::{interface::NoEvents, Message};
+use scale_info::TypeInfo;
+
+pvm_contract::interface! {
+    /// Heavy computations in a contract, for benchmarks.
+    Compute { deploy: (), message: Msg, error: (), event: NoEvents }
+}
 
 /// The messages of `call`.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo, Message)]
 pub enum Msg {
     /// Counts the primes up to the limit.
+    #[returns(u32)]
     Sieve(u32),
-    /// Emulates frames of the NES-like system.
+    /// Emulates frames of the NES-like system; returns a checksum of its state.
+    #[returns(u32)]
     Emulate(u32),
 }

@@ -34,8 +34,7 @@ extern "C" fn call() {
         Msg::Increment(amount) => {
             let Some(count) = count.checked_add(amount) else { pvm_contract::revert(&[]) };
             storage::set_value(COUNT, &count);
-            let topic = pvm_contract::hash_blake2_256(b"Incremented");
-            pvm_contract::deposit_event(&[topic], &count.encode());
+            pvm_contract::emit(&counter::Event::Incremented { count });
         }
         Msg::Get => pvm_contract::return_encoded(&count),
         Msg::Reset => {

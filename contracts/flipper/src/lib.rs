@@ -17,12 +17,20 @@
 #![no_std]
 
 use codec::{Decode, Encode};
+use pvm_contract::{interface::NoEvents, Message};
+use scale_info::TypeInfo;
+
+pvm_contract::interface! {
+    /// A boolean that anybody may flip; `deploy` takes its first value.
+    Flipper { deploy: bool, message: Msg, error: (), event: NoEvents }
+}
 
 /// The messages of `call`.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo, Message)]
 pub enum Msg {
     /// Negates the value.
     Flip,
     /// Returns the value.
+    #[returns(bool)]
     Get,
 }

@@ -31,12 +31,26 @@ extern crate alloc;
 use alloc::vec::Vec;
 
 use codec::{Decode, Encode};
+use pvm_contract::{interface::NoEvents, AccountId, Message};
+use scale_info::TypeInfo;
+
+pvm_contract::interface! {
+    /// Names registered to their owners, first come first served.
+    Registry { deploy: (), message: Msg, error: (), event: NoEvents }
+}
 
 /// The messages of `call`.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo, Message)]
 pub enum Msg {
+    /// Registers the name to the caller; reverts if it is taken.
     Register(Vec<u8>),
+    /// The owner of a name.
+    #[returns(Option<AccountId>)]
     Lookup(Vec<u8>),
+    /// How many names there are.
+    #[returns(u32)]
     Count,
+    /// Every name, in order.
+    #[returns(Vec<Vec<u8>>)]
     Sorted,
 }

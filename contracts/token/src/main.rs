@@ -6,9 +6,8 @@
 extern crate alloc;
 
 use alloc::vec::Vec;
-use token::{Error, Msg};
+use token::{Error, Event, Msg};
 
-use codec::Encode;
 use pvm_contract::{storage, AccountId};
 
 #[global_allocator]
@@ -40,11 +39,6 @@ fn store(key: &[u8], amount: u128) {
     }
 }
 
-fn emit(name: &[u8], first: &AccountId, second: &AccountId, value: u128) {
-    let topics = [pvm_contract::hash_blake2_256(name), *first, *second];
-    pvm_contract::deposit_event(&topics, &value.encode());
-}
-
 /// Moves `value` tokens from `from` to `to`, or reverts.
 fn transfer(from: &AccountId, to: &AccountId, value: u128) {
     let from_balance = load(&balance_key(from));
@@ -56,7 +50,7 @@ fn transfer(from: &AccountId, to: &AccountId, value: u128) {
     // add up to the supply, a `u128`, so this cannot overflow.
     let to_key = balance_key(to);
     store(&to_key, load(&to_key).saturating_add(value));
-    emit(b"Transfer", from, to, value);
+    pvm_contract::emit(&Event::Transfer { from: *from, to: *to, value });
 }
 
 #[pvm_guest::polkavm_export]
@@ -65,7 +59,7 @@ extern "C" fn deploy() {
     let owner = pvm_contract::caller();
     storage::set_value(SUPPLY, &supply);
     store(&balance_key(&owner), supply);
-    emit(b"Transfer", &[0; 32], &owner, supply);
+    pvm_contract::emit(&Event::Transfer { from: [0; 32], to: owner, value: supply });
 }
 
 #[pvm_guest::polkavm_export]
@@ -78,7 +72,7 @@ extern "C" fn call() {
         Msg::Approve { spender, value } => {
             let owner = pvm_contract::caller();
             store(&allowance_key(&owner, &spender), value);
-            emit(b"Approval", &owner, &spender, value);
+            pvm_contract::emit(&Event::Approval { owner, spender, value });
         }
         Msg::Allowance { owner, spender } => pvm_contract::return_encoded(&load(&allowance_key(&owner, &spender))),
         Msg::TransferFrom { from, to, value } => {

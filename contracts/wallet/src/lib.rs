@@ -29,8 +29,8 @@
 //! `input` it transfers `value` to `dest`, otherwise it calls `dest` with `input` and
 //! `value`, with all the gas left (so a callee that runs out of gas takes the wallet's
 //! gas too). If that fails the proposal is marked executed but not ok, and the wallet's
-//! own message still succeeds. Then it emits an event with the one topic
-//! `blake2_256(b"Executed")` and data `(u32, bool)`: the id and whether it succeeded.
+//! own message still succeeds. Then it emits [`Event::Executed`]: topics
+//! `[blake2_256(b"Executed"), id]` (the `u32` id zero-padded), data the encoded event.
 #![no_std]
 
 extern crate alloc;
@@ -38,13 +38,39 @@ extern crate alloc;
 use alloc::vec::Vec;
 
 use codec::{Decode, Encode};
-use pvm_contract::AccountId;
+use pvm_contract::{AccountId, Event, Message};
+use scale_info::TypeInfo;
+
+pvm_contract::interface! {
+    /// A multi-signature wallet; `deploy` takes the owners and the threshold.
+    Wallet { deploy: (Vec<AccountId>, u32), message: Msg, error: (), event: Event }
+}
 
 /// The messages of `call`.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo, Message)]
 pub enum Msg {
+    /// Proposes sending `value` (and calling with `input`, unless empty) to `dest`,
+    /// confirmed by the caller; returns the proposal's id.
+    #[returns(u32)]
     Submit { dest: AccountId, value: u128, input: Vec<u8> },
+    /// Confirms a proposal; it runs when the confirmations reach the threshold.
     Confirm(u32),
+    /// A proposal: destination, value, confirmations, whether it ran, whether it
+    /// succeeded.
+    #[returns((AccountId, u128, u32, bool, bool))]
     Get(u32),
+    /// The owners.
+    #[returns(Vec<AccountId>)]
     Owners,
+}
+
+/// What the wallet emits.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo, Event)]
+pub enum Event {
+    /// A proposal ran; `ok` says whether its transfer or call succeeded.
+    Executed {
+        #[topic]
+        id: u32,
+        ok: bool,
+    },
 }

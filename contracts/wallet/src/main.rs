@@ -77,8 +77,7 @@ fn confirm(id: u32, owner: &AccountId) {
         } else {
             pvm_contract::call(&proposal.dest, proposal.value, 0, &proposal.input).is_ok()
         };
-        let topic = pvm_contract::hash_blake2_256(b"Executed");
-        pvm_contract::deposit_event(&[topic], &(id, proposal.ok).encode());
+        pvm_contract::emit(&wallet::Event::Executed { id, ok: proposal.ok });
     }
     storage::set_value(&proposal_key(id), &proposal);
 }

@@ -13,7 +13,10 @@
 //! - other accounts: [`transfer`], [`call`], [`call_with_flags`], [`instantiate`],
 //!   [`terminate`];
 //! - events, hashing and debugging: [`deposit_event`], [`hash_blake2_256`],
-//!   [`hash_blake2_128`], [`debug_message`], [`debug!`].
+//!   [`hash_blake2_128`], [`debug_message`], [`debug!`];
+//! - the contract's interface, declared once for the contract, its tests and its
+//!   clients: [`interface`](mod@interface) (`#[derive(Message)]`, `#[derive(Event)]`, [`emit`],
+//!   [`interface!`]), and its metadata, the `metadata` module (feature `metadata`, on the host).
 //!
 //! Values are SCALE-encoded with `parity-scale-codec`, re-exported as [`codec`].
 //!
@@ -89,6 +92,16 @@
 #![deny(missing_docs)]
 
 extern crate alloc;
+#[cfg(feature = "metadata")]
+extern crate std;
+
+pub mod interface;
+#[cfg(feature = "metadata")]
+pub mod metadata;
+
+pub use interface::{emit, Contract};
+pub use pvm_contract_macros::{Event, Message};
+pub use scale_info;
 
 use alloc::vec::Vec;
 
@@ -523,7 +536,7 @@ macro_rules! debug {
 
 #[doc(hidden)]
 pub mod __private {
-    pub use alloc::format;
+    pub use alloc::{format, vec, vec::Vec};
 }
 
 // ---------------------------------------------------------------------------------------

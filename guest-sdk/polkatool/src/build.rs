@@ -4,7 +4,8 @@
 //! The target specifications are embedded in polkatool and written next to the build
 //! output, so a guest crate needs no files of its own beyond its sources. The stable
 //! toolchain is used with `RUSTC_BOOTSTRAP=1` for `-Zbuild-std`; it needs the
-//! `rust-src` component (`rustup component add rust-src`).
+//! `rust-src` component (`rustup component add rust-src`). A contract crate also gets
+//! its metadata next to each blob (see [`crate::metadata`]).
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -83,6 +84,7 @@ pub fn build(options: &BuildOptions) -> Result<Vec<PathBuf>> {
         std::fs::write(&output, blob).with_context(|| format!("cannot write {}", output.display()))?;
         written.push(output);
     }
+    crate::metadata::write(&manifest, &written)?;
     Ok(written)
 }
 

@@ -3,4 +3,6 @@
 
 pub mod build;
 pub mod commands;
+pub mod metadata;
+pub mod scaffold;
 pub mod vectors;

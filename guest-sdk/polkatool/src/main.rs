@@ -32,6 +32,18 @@ enum Command {
         #[arg(long, value_parser = parse_isa)]
         isa: Option<pvm::InstructionSet>,
     },
+    /// Writes a new contract crate (interface, program, test) into NAME, or into --path.
+    New {
+        /// The crate's name.
+        name: String,
+        /// Where (default: ./NAME).
+        #[arg(long)]
+        path: Option<PathBuf>,
+        /// The guest-sdk folder of a checkout of this repository (default: the one this
+        /// polkatool was built from).
+        #[arg(long)]
+        sdk: Option<PathBuf>,
+    },
     /// Builds a guest crate for a PolkaVM target and links its binaries into blobs.
     Build {
         /// The guest crate's folder.
@@ -132,6 +144,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
     let engine = pvm::Engine::new(&config)?;
     match cli.command {
+        Command::New { name, path, sdk } => {
+            let dir = path.unwrap_or_else(|| PathBuf::from(&name));
+            polkatool::scaffold::new(&name, &dir, &sdk.unwrap_or_else(polkatool::scaffold::default_sdk))?;
+            println!("{}: a contract crate; build it with `polkatool build {}`", dir.display(), dir.display());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Build { path, bin, isa, output_dir } => {
             let blobs = polkatool::build::build(&polkatool::build::BuildOptions { path, bin, isa, output_dir })?;
             for blob in blobs {

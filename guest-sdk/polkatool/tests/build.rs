@@ -58,3 +58,45 @@ fn a_folder_without_a_crate_is_an_error() {
     let error = build(&options).err().unwrap().to_string();
     assert!(error.contains("has no Cargo.toml"), "{error}");
 }
+
+/// A contract crate (`contracts/flipper`, whose library declares its interface) gets
+/// its metadata next to the blob: what `pvm_contract::metadata` says of the interface,
+/// the same on every build.
+#[test]
+fn a_contract_crate_gets_its_metadata() {
+    let flipper = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../contracts/flipper").canonicalize().unwrap();
+    let output_dir = std::env::temp_dir().join(format!("polkatool-metadata-test-{}", std::process::id()));
+    std::fs::create_dir_all(&output_dir).unwrap();
+    let options =
+        BuildOptions { path: flipper, bin: None, isa: InstructionSet::Latest64, output_dir: Some(output_dir.clone()) };
+    let blobs = build(&options).unwrap_or_else(|error| panic!("{error:#}"));
+    assert_eq!(blobs, [output_dir.join("flipper.polkavm")]);
+    let json = std::fs::read_to_string(output_dir.join("flipper.json")).unwrap();
+    let metadata = pvm_contract::metadata::Metadata::from_json(&json).unwrap();
+    assert_eq!(metadata, pvm_contract::metadata::Metadata::of::<flipper::Flipper>().unwrap());
+    let names: Vec<&str> = metadata.messages.iter().map(|message| message.name.as_str()).collect();
+    assert_eq!(names, ["Flip", "Get"]);
+
+    build(&options).unwrap();
+    assert_eq!(std::fs::read_to_string(output_dir.join("flipper.json")).unwrap(), json, "not reproducible");
+    std::fs::remove_dir_all(&output_dir).unwrap();
+}
+
+/// A crate whose library uses `pvm-contract` without declaring an interface
+/// (`contracts/host-test`) builds as before, without metadata.
+#[test]
+fn a_library_without_an_interface_gets_no_metadata() {
+    let host_test = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../contracts/host-test").canonicalize().unwrap();
+    let output_dir = std::env::temp_dir().join(format!("polkatool-no-metadata-test-{}", std::process::id()));
+    std::fs::create_dir_all(&output_dir).unwrap();
+    let options = BuildOptions {
+        path: host_test,
+        bin: None,
+        isa: InstructionSet::Latest64,
+        output_dir: Some(output_dir.clone()),
+    };
+    let blobs = build(&options).unwrap_or_else(|error| panic!("{error:#}"));
+    assert_eq!(blobs, [output_dir.join("host-test.polkavm")]);
+    assert!(!output_dir.join("host-test.json").exists());
+    std::fs::remove_dir_all(&output_dir).unwrap();
+}
