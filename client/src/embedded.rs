@@ -27,9 +27,10 @@ const KEPT_BLOCKS: usize = 100;
 /// Trie nodes (key, value and reference count), as `TestExternalities` exports them.
 type TrieNodes = Vec<(Vec<u8>, (Vec<u8>, i32))>;
 
-/// What is saved between commands.
-#[derive(Encode, Decode)]
-struct Snapshot {
+/// The whole chain at one block: what is saved between commands, and what
+/// [`EmbeddedChain::snapshot`] returns.
+#[derive(Clone, Encode, Decode)]
+pub struct Snapshot {
     /// The trie nodes of the state, with their reference counts.
     nodes: TrieNodes,
     root: Hash,
@@ -64,9 +65,9 @@ pub enum ContractsExecution {
     Runtime,
 }
 
-/// The chain in a directory.
+/// The chain in a directory, or in memory only.
 pub struct EmbeddedChain {
-    dir: PathBuf,
+    dir: Option<PathBuf>,
     ext: Externalities,
     contracts: ContractsExecution,
     head: Header,
@@ -82,34 +83,30 @@ impl EmbeddedChain {
     pub fn open(dir: &Path, contracts: ContractsExecution) -> Result<Self> {
         let path = dir.join(Self::FILE);
         if !path.exists() {
-            let storage = runtime::native::genesis_storage("development").map_err(anyhow::Error::msg)?;
-            let head = runtime::native::genesis_header(&storage);
-            let ext = Externalities::new_with_state_version(storage, runtime::VERSION.state_version());
-            return Ok(EmbeddedChain {
-                dir: dir.to_owned(),
-                ext,
-                contracts,
-                genesis_hash: head.hash(),
-                head,
-                blocks: Vec::new(),
-            });
+            let mut chain = Self::in_memory(contracts)?;
+            chain.dir = Some(dir.to_owned());
+            return Ok(chain);
         }
         let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
         let snapshot = Snapshot::decode(&mut &bytes[..])
             .with_context(|| format!("{} is not a chain saved by this version of pvm-client", path.display()))?;
-        let ext = Externalities::from_raw_snapshot(snapshot.nodes, snapshot.root, runtime::VERSION.state_version());
-        Ok(EmbeddedChain {
-            dir: dir.to_owned(),
-            ext,
-            contracts,
-            head: snapshot.head,
-            genesis_hash: snapshot.genesis_hash,
-            blocks: snapshot.blocks,
-        })
+        let mut chain = Self::in_memory(contracts)?;
+        chain.dir = Some(dir.to_owned());
+        chain.restore(snapshot);
+        Ok(chain)
     }
 
-    /// Writes the chain to its directory.
-    pub fn save(&mut self) -> Result<()> {
+    /// A chain from the `development` genesis preset that lives in memory only
+    /// ([`EmbeddedChain::save`] does nothing).
+    pub fn in_memory(contracts: ContractsExecution) -> Result<Self> {
+        let storage = runtime::native::genesis_storage("development").map_err(anyhow::Error::msg)?;
+        let head = runtime::native::genesis_header(&storage);
+        let ext = Externalities::new_with_state_version(storage, runtime::VERSION.state_version());
+        Ok(EmbeddedChain { dir: None, ext, contracts, genesis_hash: head.hash(), head, blocks: Vec::new() })
+    }
+
+    /// The chain as it is now, to [`restore`](EmbeddedChain::restore) later.
+    pub fn snapshot(&mut self) -> Result<Snapshot> {
         self.ext.commit_all().map_err(anyhow::Error::msg)?;
         let ext = std::mem::replace(&mut self.ext, Externalities::new_empty());
         let (nodes, root) = ext.into_raw_snapshot();
@@ -120,14 +117,29 @@ impl EmbeddedChain {
             genesis_hash: self.genesis_hash,
             blocks: self.blocks.clone(),
         };
-        std::fs::create_dir_all(&self.dir).with_context(|| format!("cannot create {}", self.dir.display()))?;
-        let path = self.dir.join(Self::FILE);
-        let temporary = self.dir.join(format!("{}.new", Self::FILE));
-        let bytes = snapshot.encode();
-        std::fs::write(&temporary, &bytes).with_context(|| format!("cannot write {}", temporary.display()))?;
-        std::fs::rename(&temporary, &path).with_context(|| format!("cannot write {}", path.display()))?;
+        self.ext =
+            Externalities::from_raw_snapshot(snapshot.nodes.clone(), snapshot.root, runtime::VERSION.state_version());
+        Ok(snapshot)
+    }
+
+    /// Puts the chain back to `snapshot`.
+    pub fn restore(&mut self, snapshot: Snapshot) {
         self.ext = Externalities::from_raw_snapshot(snapshot.nodes, snapshot.root, runtime::VERSION.state_version());
-        Ok(())
+        self.head = snapshot.head;
+        self.genesis_hash = snapshot.genesis_hash;
+        self.blocks = snapshot.blocks;
+    }
+
+    /// Writes the chain to its directory, if it has one.
+    pub fn save(&mut self) -> Result<()> {
+        let Some(dir) = self.dir.clone() else { return Ok(()) };
+        let snapshot = self.snapshot()?;
+        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let path = dir.join(Self::FILE);
+        let temporary = dir.join(format!("{}.new", Self::FILE));
+        std::fs::write(&temporary, snapshot.encode())
+            .with_context(|| format!("cannot write {}", temporary.display()))?;
+        std::fs::rename(&temporary, &path).with_context(|| format!("cannot write {}", path.display()))
     }
 
     /// The hash transactions sign.

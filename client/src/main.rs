@@ -7,22 +7,7 @@
 //! first: its gas limit and storage deposit limit default to what the dry run says it
 //! needs, and a transaction that would fail is not sent.
 
-/// `println!` that does not panic when stdout is closed (`pvm-client events | head`):
-/// what cannot be written is dropped, and the command still finishes (and saves the
-/// embedded chain's state).
-macro_rules! say {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
-    }};
-}
-
-mod chain;
-mod embedded;
-mod input;
-mod node;
-mod report;
-mod typed;
+use pvm_client::{chain, embedded, input, report, say, typed};
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -202,7 +187,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<()> {
     let mut chain = match &cli.url {
-        Some(url) => Chain::Node(node::NodeChain::connect(url)?),
+        Some(url) => Chain::Node(pvm_client::node::NodeChain::connect(url)?),
         None => Chain::Embedded(Box::new(embedded::EmbeddedChain::open(&cli.state, cli.contracts_execution)?)),
     };
     typed::set_cache(cli.state.join("metadata"));

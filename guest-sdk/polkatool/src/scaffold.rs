@@ -42,7 +42,8 @@ pub fn new(name: &str, dir: &Path, sdk: &Path) -> Result<()> {
             .replace("{{name}}", name)
             .replace("{{crate_name}}", &crate_name)
             .replace("{{guest_sdk}}", &toml_string(&guest_sdk))
-            .replace("{{contract_sdk}}", &toml_string(&contract_sdk));
+            .replace("{{contract_sdk}}", &toml_string(&contract_sdk))
+            .replace("{{client}}", &toml_string(&sdk.parent().unwrap_or(&sdk).join("client")));
         let path = dir.join(path);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
