@@ -1,7 +1,9 @@
 //! The chain the commands act on: embedded, or a node over RPC.
 
 use anyhow::{bail, Result};
-use pallet_pvm_contracts::{Code, ContractResult, ExecReturnValue, Execution, InstantiateReturnValue, Limits};
+use pallet_pvm_contracts::{
+    Code, CodeUploadResult, ContractResult, ExecReturnValue, Execution, InstantiateReturnValue, Limits,
+};
 use runtime::{Balance, EventRecord, Hash, Nonce, Runtime, RuntimeEvent, UncheckedExtrinsic};
 use sp_runtime::{AccountId32, DispatchError};
 
@@ -112,6 +114,19 @@ impl Chain {
             })),
             Chain::Node(node) => node
                 .runtime_api("ContractsApi_instantiate", (origin, value, gas_limit, deposit_limit, code, data, salt)),
+        }
+    }
+
+    pub fn dry_run_upload_code(
+        &mut self,
+        origin: AccountId32,
+        code: Vec<u8>,
+        deposit_limit: Option<Balance>,
+    ) -> Result<CodeUploadResult<Balance>> {
+        match self {
+            Chain::Embedded(chain) => Ok(chain
+                .at_head(|| pallet_pvm_contracts::Pallet::<Runtime>::dry_run_upload_code(origin, code, deposit_limit))),
+            Chain::Node(node) => node.runtime_api("ContractsApi_upload_code", (origin, code, deposit_limit)),
         }
     }
 

@@ -7,6 +7,7 @@
 //! first: its gas limit and storage deposit limit default to what the dry run says it
 //! needs, and a transaction that would fail is not sent.
 
+use pvm_client::typed::Key;
 use pvm_client::{chain, embedded, input, report, say, typed};
 
 use std::path::{Path, PathBuf};
@@ -55,6 +56,45 @@ enum Command {
         salt: String,
         #[command(flatten)]
         tx: TxArgs,
+    },
+    /// Instantiates a contract from code already on chain, by its hash.
+    Instantiate {
+        /// The code's hash (`0x` and 64 hex digits), as `upload` printed it.
+        code_hash: String,
+        #[command(flatten)]
+        input: InputArgs,
+        /// The salt that, with the deployer and the code, gives the address.
+        #[arg(long, default_value = "")]
+        salt: String,
+        #[command(flatten)]
+        tx: TxArgs,
+    },
+    /// Uploads code only (a `.polkavm` file, or a contract crate, built first) and prints
+    /// its hash; `instantiate` makes contracts of it.
+    Upload {
+        /// A `.polkavm` file or the folder of a contract crate.
+        code: PathBuf,
+        #[command(flatten)]
+        tx: TxArgs,
+    },
+    /// Removes code that no contract uses; only its uploader may, and gets the deposit
+    /// back.
+    RemoveCode {
+        /// The code's hash.
+        code_hash: String,
+        /// The uploader's secret URI.
+        #[arg(long, default_value = "//Alice")]
+        suri: String,
+    },
+    /// Changes the code of a contract (a sudo call: signed by the sudo key).
+    SetCode {
+        /// The contract's address.
+        contract: String,
+        /// The new code's hash.
+        code_hash: String,
+        /// The sudo key's secret URI.
+        #[arg(long, default_value = "//Alice")]
+        suri: String,
     },
     /// Calls a contract in a signed transaction.
     Call {
@@ -198,13 +238,43 @@ fn run(cli: Cli) -> Result<()> {
                 Some(path) => Some(typed::load(path)?),
                 None => found_metadata.as_deref().map(typed::load).transpose()?,
             };
-            deploy(&mut chain, blob, &input, metadata.as_ref(), salt.into_bytes(), &tx)?
+            deploy(&mut chain, Code::Upload(blob), &input, metadata.as_ref(), salt.into_bytes(), &tx)?
+        }
+        Command::Instantiate { code_hash, input, salt, tx } => {
+            let code_hash = hash(&code_hash)?;
+            let metadata = typed::of(Key::Code(&code_hash.0), input.metadata.as_deref())?;
+            deploy(&mut chain, Code::Existing(code_hash), &input, metadata.as_ref(), salt.into_bytes(), &tx)?
+        }
+        Command::Upload { code, tx } => {
+            let (blob, found_metadata) = load_code(&code, &cli.state.join("contracts"))?;
+            let metadata = found_metadata.as_deref().map(typed::load).transpose()?;
+            upload(&mut chain, blob, metadata.as_ref(), &tx)?
+        }
+        Command::RemoveCode { code_hash, suri } => {
+            let call = RuntimeCall::Contracts(pallet_pvm_contracts::Call::remove_code { code_hash: hash(&code_hash)? });
+            submit(&mut chain, &input::keypair(&suri)?, call)?;
+        }
+        Command::SetCode { contract, code_hash, suri } => {
+            let (contract, code_hash) = (input::account(&contract)?, hash(&code_hash)?);
+            let set_code =
+                RuntimeCall::Contracts(pallet_pvm_contracts::Call::set_code { dest: contract.clone(), code_hash });
+            let call = RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(set_code) });
+            let events = submit(&mut chain, &input::keypair(&suri)?, call)?;
+            // Sudo succeeds even when the call it makes fails: the call's result is its event.
+            for event in &events {
+                if let RuntimeEvent::Sudo(pallet_sudo::Event::Sudid { sudo_result: Err(error) }) = event {
+                    bail!("set_code failed: {}", report::error(error));
+                }
+            }
+            if let Some(metadata) = typed::of(Key::Code(&code_hash.0), None)? {
+                typed::remember(Key::Contract(&contract), &metadata)?;
+            }
         }
         Command::Call { contract, input, tx } => call(&mut chain, &input::account(&contract)?, &input, &tx)?,
         Command::Query { contract, input, value, origin, repeat } => {
             let origin = origin_account(&origin)?;
             let contract = input::account(&contract)?;
-            let metadata = typed::of(&contract, input.metadata.as_deref())?;
+            let metadata = typed::of(Key::Contract(&contract), input.metadata.as_deref())?;
             let (data, message) = input.encode(metadata.as_ref(), false)?;
             let mut dry_run = || chain.dry_run_call(origin.clone(), contract.clone(), value, None, None, data.clone());
             let started = Instant::now();
@@ -298,9 +368,40 @@ fn load_code(path: &Path, build_dir: &Path) -> Result<(Vec<u8>, Option<PathBuf>)
     Ok((blob, metadata.is_file().then_some(metadata)))
 }
 
+/// A code hash: `0x` and 64 hex digits.
+fn hash(text: &str) -> Result<sp_core::H256> {
+    let bytes = input::hex_bytes(text)?;
+    let bytes: [u8; 32] = bytes.try_into().map_err(|_| anyhow::anyhow!("'{text}' is not a 32-byte code hash"))?;
+    Ok(sp_core::H256(bytes))
+}
+
+fn upload(chain: &mut Chain, blob: Vec<u8>, metadata: Option<&Metadata>, tx: &TxArgs) -> Result<()> {
+    let signer = input::keypair(&tx.suri)?;
+    let dry = chain.dry_run_upload_code(signer.public().into(), blob.clone(), tx.deposit_limit)?;
+    let uploaded = match dry {
+        Ok(uploaded) => uploaded,
+        Err(rejection) => bail!(
+            "the code would be rejected: {}: {}",
+            report::error(&rejection.error),
+            String::from_utf8_lossy(&rejection.reason)
+        ),
+    };
+    if let Some(metadata) = metadata {
+        typed::remember(Key::Code(&uploaded.code_hash.0), metadata)?;
+    }
+    let storage_deposit_limit = tx.deposit_limit.unwrap_or(uploaded.deposit);
+    submit(
+        chain,
+        &signer,
+        RuntimeCall::Contracts(pallet_pvm_contracts::Call::upload_code { code: blob, storage_deposit_limit }),
+    )?;
+    say!("code hash: {:?}", uploaded.code_hash);
+    Ok(())
+}
+
 fn deploy(
     chain: &mut Chain,
-    blob: Vec<u8>,
+    code: Code,
     input: &InputArgs,
     metadata: Option<&Metadata>,
     salt: Vec<u8>,
@@ -314,7 +415,7 @@ fn deploy(
         tx.value,
         tx.gas,
         tx.deposit_limit,
-        Code::Upload(blob.clone()),
+        code.clone(),
         data.clone(),
         salt.clone(),
     )?;
@@ -322,7 +423,7 @@ fn deploy(
         Ok(output) if !output.result.did_revert() => {
             // Remembered before the transaction, so that its events print decoded.
             if let Some(metadata) = metadata {
-                typed::remember(&output.account_id, metadata)?;
+                typed::remember(Key::Contract(&output.account_id), metadata)?;
             }
         }
         Ok(output) => {
@@ -337,13 +438,23 @@ fn deploy(
     let gas_limit = tx.gas.unwrap_or(dry.gas_required);
     let deposit_limit = tx.deposit_limit.unwrap_or(dry.storage_deposit.charge_or_zero());
     say!("dry run: {} gas required, storage deposit {}", dry.gas_required, report::deposit(&dry.storage_deposit));
-    let call = RuntimeCall::Contracts(pallet_pvm_contracts::Call::instantiate_with_code {
-        value: tx.value,
-        gas_limit,
-        storage_deposit_limit: deposit_limit,
-        code: blob,
-        data,
-        salt,
+    let call = RuntimeCall::Contracts(match code {
+        Code::Upload(code) => pallet_pvm_contracts::Call::instantiate_with_code {
+            value: tx.value,
+            gas_limit,
+            storage_deposit_limit: deposit_limit,
+            code,
+            data,
+            salt,
+        },
+        Code::Existing(code_hash) => pallet_pvm_contracts::Call::instantiate {
+            value: tx.value,
+            gas_limit,
+            storage_deposit_limit: deposit_limit,
+            code_hash,
+            data,
+            salt,
+        },
     });
     let events = submit(chain, &signer, call)?;
     let address = events.iter().find_map(|event| match event {
@@ -364,7 +475,7 @@ fn message_names(metadata: &Metadata) -> String {
 }
 
 fn call(chain: &mut Chain, contract: &AccountId32, input: &InputArgs, tx: &TxArgs) -> Result<()> {
-    let metadata = typed::of(contract, input.metadata.as_deref())?;
+    let metadata = typed::of(Key::Contract(contract), input.metadata.as_deref())?;
     let (data, message) = input.encode(metadata.as_ref(), false)?;
     let signer = input::keypair(&tx.suri)?;
     let origin: AccountId32 = signer.public().into();

@@ -35,7 +35,7 @@ pub fn event(event: &RuntimeEvent) -> String {
     match event {
         RuntimeEvent::Contracts(E::ContractEmitted { contract, topics, data }) => {
             let topic_bytes: Vec<[u8; 32]> = topics.iter().map(|topic| topic.0).collect();
-            let decoded = crate::typed::of(contract, None)
+            let decoded = crate::typed::of(crate::typed::Key::Contract(contract), None)
                 .ok()
                 .flatten()
                 .and_then(|metadata| crate::typed::event(&metadata, &topic_bytes, data));

@@ -35,25 +35,38 @@ pub fn set_cache(dir: PathBuf) {
     let _ = CACHE.set(dir);
 }
 
-fn cache_path(contract: &AccountId32) -> Option<PathBuf> {
-    Some(CACHE.get()?.join(format!("{}.json", crate::report::hex(&<[u8; 32]>::from(contract.clone())))))
+/// What the cache keeps metadata for.
+#[derive(Clone, Copy)]
+pub enum Key<'a> {
+    /// A deployed contract.
+    Contract(&'a AccountId32),
+    /// Uploaded code.
+    Code(&'a [u8; 32]),
 }
 
-/// Remembers `metadata` as the deployed `contract`'s.
-pub fn remember(contract: &AccountId32, metadata: &Metadata) -> Result<()> {
-    let Some(path) = cache_path(contract) else { return Ok(()) };
+fn cache_path(key: Key) -> Option<PathBuf> {
+    let name = match key {
+        Key::Contract(contract) => crate::report::hex(&<[u8; 32]>::from(contract.clone())),
+        Key::Code(hash) => format!("code-{}", crate::report::hex(hash)),
+    };
+    Some(CACHE.get()?.join(format!("{name}.json")))
+}
+
+/// Remembers `metadata` as that of `key`.
+pub fn remember(key: Key, metadata: &Metadata) -> Result<()> {
+    let Some(path) = cache_path(key) else { return Ok(()) };
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
     std::fs::write(&path, metadata.to_json()).with_context(|| format!("cannot write {}", path.display()))
 }
 
-/// The metadata of `contract`: from `given` (a file), else from the cache, if there.
-pub fn of(contract: &AccountId32, given: Option<&Path>) -> Result<Option<Metadata>> {
+/// The metadata of `key`: from `given` (a file), else from the cache, if there.
+pub fn of(key: Key, given: Option<&Path>) -> Result<Option<Metadata>> {
     if let Some(path) = given {
         return load(path).map(Some);
     }
-    match cache_path(contract) {
+    match cache_path(key) {
         Some(path) if path.is_file() => load(&path).map(Some),
         _ => Ok(None),
     }

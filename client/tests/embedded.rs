@@ -123,6 +123,57 @@ fn a_new_contract_crate_from_the_scaffold() {
     assert!(stdout.contains("1 passed"), "{stdout}");
 }
 
+fn code_hash(upload_output: &str) -> String {
+    upload_output
+        .lines()
+        .find_map(|line| line.strip_prefix("code hash: "))
+        .unwrap_or_else(|| panic!("no code hash in:\n{upload_output}"))
+        .trim()
+        .to_owned()
+}
+
+/// The pallet's other extrinsics: upload code only, instantiate contracts of it (with
+/// typed arguments: its metadata is remembered by code hash), change a contract's code
+/// (sudo), remove unused code.
+#[test]
+fn upload_instantiate_set_code_and_remove_code() {
+    let chain = Chain::new("code");
+    let dir = chain.state.join("blobs");
+    let token = write_blob_and_metadata(&dir);
+    let token_hash = code_hash(&chain.ok(&["upload", &token]));
+    let first = contract_address(&chain.ok(&["instantiate", &token_hash, "1000"]));
+    let second = contract_address(&chain.ok(&["instantiate", "--salt", "2", &token_hash, "5"]));
+    assert_ne!(first, second);
+    assert!(chain.ok(&["query", &second, "total_supply"]).contains("result: returned 5"));
+
+    let in_use = chain.fails(&["remove-code", &token_hash]);
+    assert!(in_use.contains("Contracts.CodeInUse"), "{in_use}");
+
+    // The flipper's code for the second contract: it now answers as a flipper (`Get`,
+    // message 1, of a flipper that was never deployed: false).
+    let flipper_hash = code_hash(&chain.ok(&["upload", &write_blob(&dir, "flipper")]));
+    let not_sudo = chain.fails(&["set-code", "--suri", "//Bob", &second, &flipper_hash]);
+    assert!(not_sudo.contains("RequireSudo"), "{not_sudo}");
+    let set = chain.ok(&["set-code", &second, &flipper_hash]);
+    assert!(set.contains("ContractCodeUpdated"), "{set}");
+    assert!(chain.ok(&["query", &second, "--arg", "u8:1"]).contains("result: returned 0x00"));
+    let unknown = chain.fails(&["set-code", &second, &format!("0x{}", "11".repeat(32))]);
+    assert!(unknown.contains("set_code failed: Contracts.CodeNotFound"), "{unknown}");
+
+    // Unused code: only its uploader may remove it.
+    let counter_hash = code_hash(&chain.ok(&["upload", &write_blob(&dir, "counter")]));
+    let not_owner = chain.fails(&["remove-code", "--suri", "//Bob", &counter_hash]);
+    assert!(not_owner.contains("Contracts.NotCodeOwner"), "{not_owner}");
+    assert!(chain.ok(&["remove-code", &counter_hash]).contains("CodeRemoved"));
+
+    let short = chain.fails(&["instantiate", "0x1234"]);
+    assert!(short.contains("'0x1234' is not a 32-byte code hash"), "{short}");
+    let garbage = dir.join("garbage.polkavm");
+    std::fs::write(&garbage, b"not a blob").unwrap();
+    let rejected = chain.fails(&["upload", garbage.to_str().unwrap()]);
+    assert!(rejected.contains("the code would be rejected"), "{rejected}");
+}
+
 #[test]
 fn messages_by_name_through_the_metadata() {
     let chain = Chain::new("typed");
