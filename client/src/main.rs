@@ -38,6 +38,10 @@ struct Cli {
     /// A node decides this itself (its own `--contracts-execution`).
     #[arg(long, global = true, value_enum, default_value_t = embedded::ContractsExecution::Node)]
     contracts_execution: embedded::ContractsExecution,
+    /// Prints the results as one JSON object (with `"ok"`, and `"error"` on failure)
+    /// instead of text, for scripts.
+    #[arg(long, global = true)]
+    json: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -216,9 +220,17 @@ struct TxArgs {
 }
 
 fn main() -> ExitCode {
-    match run(Cli::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
+    let cli = Cli::parse();
+    if cli.json {
+        report::json::enable();
+    }
+    match run(cli) {
+        Ok(()) => {
+            report::json::finish(None);
+            ExitCode::SUCCESS
+        }
         Err(error) => {
+            report::json::finish(Some(format!("{error:#}")));
             eprintln!("error: {error:#}");
             ExitCode::FAILURE
         }
@@ -299,6 +311,19 @@ fn run(cli: Cli) -> Result<()> {
             if blocks.is_empty() {
                 say!("no blocks yet");
             }
+            report::json::record(
+                "blocks",
+                blocks
+                    .iter()
+                    .map(|(number, hash, events)| {
+                        serde_json::json!({
+                            "number": number,
+                            "hash": format!("{hash:?}"),
+                            "events": events.iter().map(|record| report::event_json(&record.event)).collect::<Vec<_>>(),
+                        })
+                    })
+                    .collect::<Vec<_>>(),
+            );
             for (number, hash, events) in blocks {
                 say!("block #{number} ({hash:?})");
                 for record in &events {
@@ -310,6 +335,9 @@ fn run(cli: Cli) -> Result<()> {
             let account = input::account(&account)?;
             let data = chain.account(&account)?.data;
             say!("{account}: free {}, held {}", report::balance(data.free), report::balance(data.reserved));
+            report::json::record("account", account.to_string());
+            report::json::record("free", data.free.to_string());
+            report::json::record("held", data.reserved.to_string());
         }
         Command::Info => info(&mut chain, &cli)?,
     }
@@ -336,6 +364,22 @@ fn info(chain: &mut Chain, cli: &Cli) -> Result<()> {
     say!("  call depth: {}", limits.max_call_depth);
     say!("  value, input, output or event data: {} bytes", limits.max_value_len);
     say!("  gas per transaction: {} (one unit of gas: {} ps of weight)", limits.max_gas, limits.weight_per_gas);
+    report::json::record("chain", cli.url.clone().unwrap_or_else(|| format!("embedded: {}", cli.state.display())));
+    report::json::record("latest_block", chain.best_number()?);
+    report::json::record("contracts_run_on_node", execution.on_node);
+    report::json::record("backend", backend.into_owned());
+    report::json::record(
+        "limits",
+        serde_json::json!({
+            "max_code_len": limits.max_code_len,
+            "max_memory": limits.max_memory,
+            "max_heap_size": limits.max_heap_size,
+            "max_call_depth": limits.max_call_depth,
+            "max_value_len": limits.max_value_len,
+            "max_gas": limits.max_gas,
+            "weight_per_gas_ps": limits.weight_per_gas,
+        }),
+    );
     Ok(())
 }
 
@@ -396,6 +440,7 @@ fn upload(chain: &mut Chain, blob: Vec<u8>, metadata: Option<&Metadata>, tx: &Tx
         RuntimeCall::Contracts(pallet_pvm_contracts::Call::upload_code { code: blob, storage_deposit_limit }),
     )?;
     say!("code hash: {:?}", uploaded.code_hash);
+    report::json::record("code_hash", format!("{:?}", uploaded.code_hash));
     Ok(())
 }
 
@@ -438,6 +483,7 @@ fn deploy(
     let gas_limit = tx.gas.unwrap_or(dry.gas_required);
     let deposit_limit = tx.deposit_limit.unwrap_or(dry.storage_deposit.charge_or_zero());
     say!("dry run: {} gas required, storage deposit {}", dry.gas_required, report::deposit(&dry.storage_deposit));
+    report::json::record("gas_required", dry.gas_required);
     let call = RuntimeCall::Contracts(match code {
         Code::Upload(code) => pallet_pvm_contracts::Call::instantiate_with_code {
             value: tx.value,
@@ -463,6 +509,7 @@ fn deploy(
     });
     if let Some(address) = address {
         say!("contract: {address}");
+        report::json::record("contract", address.to_string());
         if let Some(metadata) = metadata {
             say!("interface: {} {} (messages: {})", metadata.name, metadata.version, message_names(metadata));
         }
@@ -481,7 +528,9 @@ fn call(chain: &mut Chain, contract: &AccountId32, input: &InputArgs, tx: &TxArg
     let origin: AccountId32 = signer.public().into();
     let dry = chain.dry_run_call(origin, contract.clone(), tx.value, tx.gas, tx.deposit_limit, data.clone())?;
     match &dry.result {
-        Ok(output) if !output.did_revert() => {}
+        Ok(output) if !output.did_revert() => {
+            report::json::record("output", describe_output(output, metadata.as_ref(), message));
+        }
         Ok(output) => {
             let describe = |output: &ExecReturnValue| describe_output(output, metadata.as_ref(), message);
             report::dry_run(&dry, describe);
@@ -495,6 +544,7 @@ fn call(chain: &mut Chain, contract: &AccountId32, input: &InputArgs, tx: &TxArg
     let gas_limit = tx.gas.unwrap_or(dry.gas_required);
     let deposit_limit = tx.deposit_limit.unwrap_or(dry.storage_deposit.charge_or_zero());
     say!("dry run: {} gas required, storage deposit {}", dry.gas_required, report::deposit(&dry.storage_deposit));
+    report::json::record("gas_required", dry.gas_required);
     let call = RuntimeCall::Contracts(pallet_pvm_contracts::Call::call {
         dest: contract.clone(),
         value: tx.value,
@@ -513,6 +563,8 @@ fn submit(chain: &mut Chain, signer: &sp_core::sr25519::Pair, call: RuntimeCall)
     let nonce = chain.nonce(&who)?;
     let extrinsic = runtime::native::sign(call, signer, nonce, chain.genesis_hash());
     let (block, events, result) = chain.submit(extrinsic)?;
+    report::json::record("block", block.clone());
+    report::json::record("events", events.iter().map(report::event_json).collect::<Vec<_>>());
     say!("{block}");
     for event in &events {
         say!("  {}", report::event(event));

@@ -84,8 +84,83 @@ fn module_error(pallet_index: u8, error_index: u8) -> Option<(String, String, St
     Some((pallet.name.clone(), variant.name.clone(), variant.docs.join(" ").trim().to_owned()))
 }
 
+/// `--json`: instead of text, the command's results as one JSON object on stdout,
+/// printed when it ends (with `"error"` if it failed). Balances are strings: they do
+/// not fit a JSON number exactly.
+pub mod json {
+    use std::sync::{Mutex, OnceLock};
+
+    use serde_json::{Map, Value};
+
+    static DOCUMENT: OnceLock<Mutex<Map<String, Value>>> = OnceLock::new();
+
+    /// Switches to JSON output (once, at the start).
+    pub fn enable() {
+        let _ = DOCUMENT.set(Mutex::new(Map::new()));
+    }
+
+    /// Whether the output is JSON.
+    pub fn enabled() -> bool {
+        DOCUMENT.get().is_some()
+    }
+
+    /// Sets `key` of the document (nothing in text mode).
+    pub fn record(key: &str, value: impl Into<Value>) {
+        if let Some(document) = DOCUMENT.get() {
+            document.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(key.to_owned(), value.into());
+        }
+    }
+
+    /// Prints the document, with `error` if the command failed.
+    pub fn finish(error: Option<String>) {
+        let Some(document) = DOCUMENT.get() else { return };
+        let mut document = document.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
+        document.insert("ok".to_owned(), Value::Bool(error.is_none()));
+        if let Some(error) = error {
+            document.insert("error".to_owned(), Value::String(error));
+        }
+        use std::io::Write as _;
+        let text = serde_json::to_string_pretty(&Value::Object(document)).expect("JSON serializes");
+        let _ = writeln!(std::io::stdout().lock(), "{text}");
+    }
+}
+
+/// An event as JSON: its text, and for a contract's event its parts.
+pub fn event_json(event: &RuntimeEvent) -> serde_json::Value {
+    let mut value = serde_json::json!({ "text": self::event(event) });
+    if let RuntimeEvent::Contracts(pallet_pvm_contracts::Event::ContractEmitted { contract, topics, data }) = event {
+        value["contract"] = contract.to_string().into();
+        value["topics"] = topics.iter().map(|topic| hex(topic.as_bytes())).collect();
+        value["data"] = hex(data).into();
+    }
+    value
+}
+
+/// A storage deposit as JSON.
+fn deposit_json(deposit: &StorageDeposit<Balance>) -> serde_json::Value {
+    match deposit {
+        StorageDeposit::Charge(amount) => serde_json::json!({ "charge": amount.to_string() }),
+        StorageDeposit::Refund(amount) => serde_json::json!({ "refund": amount.to_string() }),
+    }
+}
+
 /// Prints a dry run's result.
 pub fn dry_run<R>(result: &ContractResult<R, Balance, EventRecord>, describe: impl Fn(&R) -> String) {
+    json::record(
+        "dry_run",
+        serde_json::json!({
+            "result": match &result.result {
+                Ok(value) => serde_json::json!({ "ok": describe(value) }),
+                Err(failure) => serde_json::json!({ "failed": error(failure) }),
+            },
+            "gas_consumed": result.gas_consumed,
+            "gas_required": result.gas_required,
+            "storage_deposit": deposit_json(&result.storage_deposit),
+            "events": result.events.iter().map(|record| event_json(&record.event)).collect::<Vec<_>>(),
+            "debug_messages": result.debug_messages.iter().map(|message| String::from_utf8_lossy(message)).collect::<Vec<_>>(),
+            "why": result.failure.as_deref().map(String::from_utf8_lossy),
+        }),
+    );
     match &result.result {
         Ok(value) => say!("result: {}", describe(value)),
         Err(failure) => say!("result: failed: {}", error(failure)),
@@ -109,6 +184,17 @@ pub fn timing(first: std::time::Duration, others: &mut [std::time::Duration], ga
     others.sort();
     let milliseconds = |time: std::time::Duration| time.as_secs_f64() * 1e3;
     let median = others[others.len() / 2];
+    json::record(
+        "timing",
+        serde_json::json!({
+            "first_ms": milliseconds(first),
+            "median_ms": milliseconds(median),
+            "min_ms": milliseconds(others[0]),
+            "max_ms": milliseconds(others[others.len() - 1]),
+            "runs": others.len(),
+            "mgas_per_second": gas as f64 / median.as_secs_f64() / 1e6,
+        }),
+    );
     say!(
         "wall time: first run {:.3} ms; then median {:.3} ms (min {:.3}, max {:.3}) over {} runs; {:.1} Mgas/s",
         milliseconds(first),

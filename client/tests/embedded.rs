@@ -174,6 +174,47 @@ fn upload_instantiate_set_code_and_remove_code() {
     assert!(rejected.contains("the code would be rejected"), "{rejected}");
 }
 
+/// `--json`: one JSON object per command, failures included, for scripts.
+#[test]
+fn json_output_for_scripts() {
+    let chain = Chain::new("json");
+    let token = write_blob_and_metadata(&chain.state.join("blobs"));
+    let json = |args: &[&str]| -> serde_json::Value {
+        let output = chain.run(&[&["--json"], args].concat());
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        serde_json::from_str(&stdout).unwrap_or_else(|error| panic!("{args:?}: not JSON ({error}):\n{stdout}"))
+    };
+
+    let deployed = json(&["deploy", &token, "1000"]);
+    assert_eq!(deployed["ok"], true, "{deployed}");
+    let address = deployed["contract"].as_str().unwrap().to_owned();
+    assert!(deployed["gas_required"].as_u64().unwrap() > 0, "{deployed}");
+
+    let called = json(&["call", &address, "transfer", "--to", "//Bob", "--value", "300"]);
+    let emitted = called["events"].as_array().unwrap().iter().find(|event| event["contract"] == address.as_str());
+    let emitted = emitted.unwrap_or_else(|| panic!("{called}"));
+    assert!(emitted["text"].as_str().unwrap().contains("Transfer {"), "{emitted}");
+    assert_eq!(emitted["topics"].as_array().unwrap().len(), 3, "{emitted}");
+
+    let queried = json(&["query", &address, "balance_of", "//Bob"]);
+    assert_eq!(queried["dry_run"]["result"]["ok"], "returned 300", "{queried}");
+    assert!(queried["dry_run"]["gas_consumed"].as_u64().unwrap() > 0, "{queried}");
+
+    let balance = json(&["balance", "//Bob"]);
+    assert!(balance["free"].as_str().unwrap().parse::<u128>().is_ok(), "{balance}");
+    let info = json(&["info"]);
+    assert!(info["limits"]["max_code_len"].as_u64().unwrap() > 0, "{info}");
+    let events = json(&["events", "--last", "2"]);
+    assert_eq!(events["blocks"].as_array().unwrap().len(), 2, "{events}");
+
+    // A failure is a JSON object too, with the message, and the exit status says so.
+    let output = chain.run(&["--json", "query", &address, "transfr"]);
+    assert_eq!(output.status.code(), Some(1));
+    let failed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(failed["ok"], false);
+    assert!(failed["error"].as_str().unwrap().contains("no message 'transfr'"), "{failed}");
+}
+
 #[test]
 fn messages_by_name_through_the_metadata() {
     let chain = Chain::new("typed");
