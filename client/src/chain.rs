@@ -14,6 +14,30 @@ pub enum Chain {
     Node(NodeChain),
 }
 
+/// The transaction that makes a contract of `code` (uploading it first, or stored code).
+pub fn instantiate_call(
+    code: Code,
+    value: Balance,
+    gas_limit: u64,
+    storage_deposit_limit: Balance,
+    data: Vec<u8>,
+    salt: Vec<u8>,
+) -> runtime::RuntimeCall {
+    runtime::RuntimeCall::Contracts(match code {
+        Code::Upload(code) => pallet_pvm_contracts::Call::instantiate_with_code {
+            value,
+            gas_limit,
+            storage_deposit_limit,
+            code,
+            data,
+            salt,
+        },
+        Code::Existing(code_hash) => {
+            pallet_pvm_contracts::Call::instantiate { value, gas_limit, storage_deposit_limit, code_hash, data, salt }
+        }
+    })
+}
+
 /// The account data the runtime keeps (nonce, balances).
 pub type AccountInfo = frame_system::AccountInfo<Nonce, <Runtime as frame_system::Config>::AccountData>;
 

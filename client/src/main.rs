@@ -54,24 +54,14 @@ enum Command {
         /// A `.polkavm` file or the folder of a contract crate.
         code: PathBuf,
         #[command(flatten)]
-        input: InputArgs,
-        /// The salt that, with the deployer and the code, gives the address.
-        #[arg(long, default_value = "")]
-        salt: String,
-        #[command(flatten)]
-        tx: TxArgs,
+        new: NewContractArgs,
     },
     /// Instantiates a contract from code already on chain, by its hash.
     Instantiate {
         /// The code's hash (`0x` and 64 hex digits), as `upload` printed it.
         code_hash: String,
         #[command(flatten)]
-        input: InputArgs,
-        /// The salt that, with the deployer and the code, gives the address.
-        #[arg(long, default_value = "")]
-        salt: String,
-        #[command(flatten)]
-        tx: TxArgs,
+        new: NewContractArgs,
     },
     /// Uploads code only (a `.polkavm` file, or a contract crate, built first) and prints
     /// its hash; `instantiate` makes contracts of it.
@@ -142,6 +132,18 @@ enum Command {
     /// Shows the chain: its latest block, where and on which backend contracts run,
     /// and the pallet's limits.
     Info,
+}
+
+/// What making a contract takes besides its code.
+#[derive(Args)]
+struct NewContractArgs {
+    /// The salt that, with the deployer and the code, gives the address.
+    #[arg(long, default_value = "")]
+    salt: String,
+    #[command(flatten)]
+    tx: TxArgs,
+    #[command(flatten)]
+    input: InputArgs,
 }
 
 /// The input: a message by name and its arguments, typed by the contract's metadata
@@ -244,7 +246,7 @@ fn run(cli: Cli) -> Result<()> {
     };
     typed::set_cache(cli.state.join("metadata"));
     match cli.command {
-        Command::Deploy { code, input, salt, tx } => {
+        Command::Deploy { code, new: NewContractArgs { salt, tx, input } } => {
             let (blob, found_metadata) = load_code(&code, &cli.state.join("contracts"))?;
             let metadata = match &input.metadata {
                 Some(path) => Some(typed::load(path)?),
@@ -252,7 +254,7 @@ fn run(cli: Cli) -> Result<()> {
             };
             deploy(&mut chain, Code::Upload(blob), &input, metadata.as_ref(), salt.into_bytes(), &tx)?
         }
-        Command::Instantiate { code_hash, input, salt, tx } => {
+        Command::Instantiate { code_hash, new: NewContractArgs { salt, tx, input } } => {
             let code_hash = hash(&code_hash)?;
             let metadata = typed::of(Key::Code(&code_hash.0), input.metadata.as_deref())?;
             deploy(&mut chain, Code::Existing(code_hash), &input, metadata.as_ref(), salt.into_bytes(), &tx)?
@@ -484,24 +486,7 @@ fn deploy(
     let deposit_limit = tx.deposit_limit.unwrap_or(dry.storage_deposit.charge_or_zero());
     say!("dry run: {} gas required, storage deposit {}", dry.gas_required, report::deposit(&dry.storage_deposit));
     report::json::record("gas_required", dry.gas_required);
-    let call = RuntimeCall::Contracts(match code {
-        Code::Upload(code) => pallet_pvm_contracts::Call::instantiate_with_code {
-            value: tx.value,
-            gas_limit,
-            storage_deposit_limit: deposit_limit,
-            code,
-            data,
-            salt,
-        },
-        Code::Existing(code_hash) => pallet_pvm_contracts::Call::instantiate {
-            value: tx.value,
-            gas_limit,
-            storage_deposit_limit: deposit_limit,
-            code_hash,
-            data,
-            salt,
-        },
-    });
+    let call = chain::instantiate_call(code, tx.value, gas_limit, deposit_limit, data, salt);
     let events = submit(chain, &signer, call)?;
     let address = events.iter().find_map(|event| match event {
         RuntimeEvent::Contracts(pallet_pvm_contracts::Event::Instantiated { contract, .. }) => Some(contract.clone()),

@@ -189,14 +189,14 @@ impl Sandbox {
             Ok(output) => bail!("deploy reverts with 0x{}", hex::encode(&output.result.data)),
             Err(error) => bail!("the deployment fails: {}", crate::report::error(error)),
         };
-        let call = RuntimeCall::Contracts(pallet_pvm_contracts::Call::instantiate_with_code {
+        let call = crate::chain::instantiate_call(
+            Code::Upload(code),
             value,
-            gas_limit: dry.gas_required,
-            storage_deposit_limit: dry.storage_deposit.charge_or_zero(),
-            code,
+            dry.gas_required,
+            dry.storage_deposit.charge_or_zero(),
             data,
             salt,
-        });
+        );
         let (_, result) = self.submit(signer, call)?;
         result.map_err(|error| anyhow!("the deployment failed: {}", crate::report::error(&error)))?;
         Ok(address)
