@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use anyhow::{anyhow, bail, Context, Result};
-use pvm_contract::metadata::{FieldSpec, Metadata};
+use pvm_contract::metadata::{same_name, FieldSpec, Metadata};
 use scale_info::{form::PortableForm, PortableRegistry, TypeDef, TypeDefPrimitive};
 use scale_value::{Composite, Primitive, Value, ValueDef};
 
@@ -175,12 +175,6 @@ fn field_label(field: &FieldSpec, index: usize) -> String {
         Some(name) => format!("'{name}'"),
         None => format!("{}", index + 1),
     }
-}
-
-fn same_name(declared: &str, given: &str) -> bool {
-    let simple =
-        |name: &str| name.chars().filter(|c| *c != '_' && *c != '-').flat_map(char::to_lowercase).collect::<String>();
-    simple(declared) == simple(given)
 }
 
 /// `text` as a value of type `ty`.

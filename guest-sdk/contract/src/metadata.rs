@@ -168,8 +168,8 @@ impl Metadata {
         Ok(metadata)
     }
 
-    /// The message named `name`, compared ignoring case and underscores (so that
-    /// `balance_of` finds `BalanceOf`).
+    /// The message named `name`, as [`same_name`] compares names (so that `balance_of`
+    /// finds `BalanceOf`).
     pub fn message(&self, name: &str) -> Option<&MessageSpec> {
         self.messages.iter().find(|message| same_name(&message.name, name))
     }
@@ -181,8 +181,11 @@ impl Metadata {
     }
 }
 
-fn same_name(declared: &str, given: &str) -> bool {
-    let simple = |name: &str| name.chars().filter(|c| *c != '_').flat_map(char::to_lowercase).collect::<String>();
+/// Whether `given` names what is `declared`, ignoring case, `_` and `-` (so that
+/// `balance_of` and `balance-of` name `BalanceOf`).
+pub fn same_name(declared: &str, given: &str) -> bool {
+    let simple =
+        |name: &str| name.chars().filter(|c| *c != '_' && *c != '-').flat_map(char::to_lowercase).collect::<String>();
     simple(declared) == simple(given)
 }
 
