@@ -31,7 +31,8 @@ use crate::chain::Chain;
 use crate::embedded::{ContractsExecution, EmbeddedChain, Snapshot};
 use crate::input;
 
-/// The account of a secret URI (`//Alice`), an SS58 address or `0x` hex.
+/// The account of a secret URI (`//Alice`), an SS58 address or `0x` hex; panics,
+/// naming the text, if it is none of these (in a test, a typo).
 pub fn account(text: &str) -> AccountId32 {
     input::account(text).unwrap_or_else(|error| panic!("{error}"))
 }
