@@ -248,10 +248,8 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Deploy { code, new: NewContractArgs { salt, tx, input } } => {
             let (blob, found_metadata) = load_code(&code, &cli.state.join("contracts"))?;
-            let metadata = match &input.metadata {
-                Some(path) => Some(typed::load(path)?),
-                None => found_metadata.as_deref().map(typed::load).transpose()?,
-            };
+            let metadata = input.metadata.as_deref().or(found_metadata.as_deref());
+            let metadata = metadata.map(|path| typed::load_for(path, &blob)).transpose()?;
             deploy(&mut chain, Code::Upload(blob), &input, metadata.as_ref(), salt.into_bytes(), &tx)?
         }
         Command::Instantiate { code_hash, new: NewContractArgs { salt, tx, input } } => {
@@ -261,7 +259,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Upload { code, tx } => {
             let (blob, found_metadata) = load_code(&code, &cli.state.join("contracts"))?;
-            let metadata = found_metadata.as_deref().map(typed::load).transpose()?;
+            let metadata = found_metadata.as_deref().map(|path| typed::load_for(path, &blob)).transpose()?;
             upload(&mut chain, blob, metadata.as_ref(), &tx)?
         }
         Command::RemoveCode { code_hash, suri } => {

@@ -26,6 +26,24 @@ pub fn load(path: &Path) -> Result<Metadata> {
     Metadata::from_json(&json).map_err(|error| anyhow!("{}: {error}", path.display()))
 }
 
+/// Reads the metadata JSON of `blob`: if the blob carries a metadata hash (`polkatool
+/// build` embeds one), the file must be the one it was built with.
+pub fn load_for(path: &Path, blob: &[u8]) -> Result<Metadata> {
+    let json = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let embedded = pvm::program::ProgramBlob::parse(blob).map(|blob| blob.metadata_hash).unwrap_or_default();
+    let hash = pvm_contract::metadata::hash(&json);
+    if !embedded.is_empty() && embedded != hash {
+        bail!(
+            "{} is not the metadata of this code: the code carries metadata hash 0x{}, the file hashes to 0x{} \
+             (rebuild with `polkatool build`, or give the right file with --metadata)",
+            path.display(),
+            crate::report::hex(&embedded),
+            crate::report::hex(&hash)
+        );
+    }
+    Metadata::from_json(&json).map_err(|error| anyhow!("{}: {error}", path.display()))
+}
+
 /// Where the client keeps the metadata of the contracts it deployed (a folder of
 /// `ADDRESS.json`), set once at start: the events printed anywhere are decoded with it.
 static CACHE: OnceLock<PathBuf> = OnceLock::new();

@@ -107,9 +107,19 @@ fn a_new_contract_crate_from_the_scaffold() {
     assert!(queried.contains("result: returned 5"), "{queried}");
     let overflow = chain.fails(&["call", &address, "increment", "--by", &u64::MAX.to_string()]);
     assert!(overflow.contains("reverted with Overflow"), "{overflow}");
+    // The blob carries its metadata's hash: metadata that is not the build's is refused.
+    let built = chain.state.join("contracts/my-counter");
+    let stale = chain.state.join("stale.json");
+    let json = std::fs::read_to_string(built.with_extension("json")).unwrap();
+    std::fs::write(&stale, json.replace("A count per account", "A count")).unwrap();
+    let blob = built.with_extension("polkavm");
+    let refused = chain.fails(&["deploy", "--metadata", &stale.to_string_lossy(), &blob.to_string_lossy()]);
+    assert!(refused.contains("is not the metadata of this code"), "{refused}");
 
+    // In the crate's folder, as its author runs it: the interface's test and the
+    // sandbox's, which builds the contract and runs it on the runtime in memory.
     let mut cargo = std::process::Command::new(env!("CARGO"));
-    cargo.args(["test", "--quiet", "--manifest-path"]).arg(dir.join("Cargo.toml")).env("CARGO_TARGET_DIR", target_dir);
+    cargo.args(["test", "--quiet"]).current_dir(&dir);
     for (name, _) in std::env::vars_os() {
         let name = name.to_string_lossy().into_owned();
         if name.starts_with("CARGO_") && name != "CARGO_HOME" || name == "RUSTFLAGS" {
@@ -120,7 +130,7 @@ fn a_new_contract_crate_from_the_scaffold() {
     let output = cargo.output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "cargo test failed:\n{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
-    assert!(stdout.contains("1 passed"), "{stdout}");
+    assert!(stdout.contains("test result: ok. 2 passed"), "{stdout}");
 }
 
 fn code_hash(upload_output: &str) -> String {

@@ -8,17 +8,20 @@
 //! Transactions carry subxt's default set of transaction extensions ([`TxExtension`]),
 //! so a stock subxt client can sign for this chain.
 //!
-//! With the `std` feature the crate also exposes the Wasm build of itself
-//! ([`WASM_BINARY`], `None` when built with `SKIP_WASM_BUILD=1`) and [`native`]:
-//! helpers to build the genesis storage and to sign extrinsics, for running the
-//! runtime in-process.
+//! With the `std` feature the crate also exposes [`native`]: helpers to build the
+//! genesis storage and to sign extrinsics, for running the runtime in-process; and the
+//! Wasm build of itself, [`WASM_BINARY`]: with the `wasm-binary` feature (a node's),
+//! `None` without it or when built with `SKIP_WASM_BUILD=1`.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 // `construct_runtime`/`impl_runtime_apis` expand to large recursive types.
 #![recursion_limit = "256"]
 
-#[cfg(feature = "std")]
+#[cfg(feature = "wasm-binary")]
 include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
+/// The runtime's Wasm build: not built without the `wasm-binary` feature.
+#[cfg(all(feature = "std", not(feature = "wasm-binary")))]
+pub const WASM_BINARY: Option<&[u8]> = None;
 
 extern crate alloc;
 

@@ -181,6 +181,14 @@ impl Metadata {
     }
 }
 
+/// The hash of a metadata file's bytes (BLAKE2b-256), as `polkatool build` embeds it in
+/// the blob (its optional metadata-hash section): a client given a blob and a metadata
+/// file compares the two, so that stale metadata is caught instead of misdecoding.
+pub fn hash(json: &str) -> [u8; 32] {
+    use blake2::Digest;
+    blake2::Blake2b::<blake2::digest::consts::U32>::digest(json.as_bytes()).into()
+}
+
 /// Whether `given` names what is `declared`, ignoring case, `_` and `-` (so that
 /// `balance_of` and `balance-of` name `BalanceOf`).
 pub fn same_name(declared: &str, given: &str) -> bool {

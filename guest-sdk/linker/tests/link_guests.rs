@@ -178,6 +178,34 @@ fn output_is_deterministic() {
     );
 }
 
+/// The metadata hash (optional section 131): set on our blob, both parsers read it and
+/// the program is unchanged; polkavm-linker's own hash section reads in ours.
+#[test]
+fn metadata_hash_is_where_polkavm_reads_it() {
+    let elf = elf(TARGET_64, "hello-world");
+    let blob = pvm_linker::link(&elf, InstructionSet::ReviveV1).unwrap();
+    let (first, second) = ([0x11u8; 32], [0x22u8; 32]);
+    let hashed = pvm::program::with_metadata_hash(&blob, &first).unwrap();
+    let rehashed = pvm::program::with_metadata_hash(&hashed, &second).unwrap();
+    assert_eq!(rehashed.len(), hashed.len(), "the old hash is replaced, not kept");
+    for (bytes, hash) in [(&hashed, &first), (&rehashed, &second)] {
+        let ours = pvm::program::ProgramBlob::parse(bytes).unwrap();
+        assert_eq!(ours.metadata_hash, hash);
+        assert_eq!(ours.code.code, pvm::program::ProgramBlob::parse(&blob).unwrap().code.code);
+        let reference = polkavm::ProgramBlob::parse(bytes.to_vec().into()).unwrap();
+        assert_eq!(reference.metadata_hash(), hash);
+    }
+    assert!(pvm::program::ProgramBlob::parse(&blob).unwrap().metadata_hash.is_empty());
+
+    let mut config = polkavm_linker::Config::default();
+    config.set_strip(true);
+    config.set_metadata_hash(Some(first.to_vec()));
+    let reference = polkavm_linker::program_from_elf(config, TargetInstructionSet::ReviveV1, &elf).unwrap();
+    assert_eq!(pvm::program::ProgramBlob::parse(&reference).unwrap().metadata_hash, first);
+    let rehashed = pvm::program::with_metadata_hash(&reference, &second).unwrap();
+    assert_eq!(polkavm::ProgramBlob::parse(rehashed.into()).unwrap().metadata_hash(), second);
+}
+
 #[test]
 fn stack_size_follows_min_stack_size() {
     for (program, expected) in [("hello-world", 8 * 1024), ("bench-prime-sieve", 16 * 1024)] {

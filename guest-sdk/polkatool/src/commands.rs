@@ -119,6 +119,10 @@ pub fn stats(module: &Module, blob_size: usize) -> String {
     line("imports", format!("{} {:?}", imports.len(), imports));
     let exports: Vec<String> = module.exports().iter().map(|e| format!("{}@{}", e.name(), e.pc)).collect();
     line("exports", format!("{} {:?}", exports.len(), exports));
+    if !blob.metadata_hash.is_empty() {
+        let hex: String = blob.metadata_hash.iter().map(|byte| format!("{byte:02x}")).collect();
+        line("metadata hash", format!("0x{hex}"));
+    }
     out
 }
 

@@ -1,6 +1,8 @@
 //! The metadata step of `polkatool build`: a contract crate whose library declares its
 //! interface with `pvm_contract::interface!` gets its metadata (JSON, see
-//! `pvm_contract::metadata`) written next to each blob, `NAME.polkavm` → `NAME.json`.
+//! `pvm_contract::metadata`) written next to each blob, `NAME.polkavm` → `NAME.json`,
+//! and the metadata's hash embedded in the blob (its optional metadata-hash section,
+//! which polkavm reads too), so that clients can tell whether the two belong together.
 //!
 //! The interface is Rust types, so the metadata comes from running Rust: as
 //! cargo-contract does, polkatool writes a small host program that depends on the
@@ -45,13 +47,18 @@ struct Dependency {
 const SDK: &str = "pvm-contract";
 
 /// Writes the metadata of the contract crate with manifest `manifest` as JSON next to
-/// each of `blobs`; returns the files written (none if the crate is not a contract
-/// whose library declares its interface).
+/// each of `blobs` and embeds its hash in them; returns the files written (none if the
+/// crate is not a contract whose library declares its interface).
 pub fn write(manifest: &Path, blobs: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let Some(json) = generate(manifest)? else { return Ok(Vec::new()) };
+    let hash = pvm_contract::metadata::hash(&json);
     let mut written = Vec::new();
-    for blob in blobs {
-        let path = blob.with_extension("json");
+    for blob_path in blobs {
+        let blob = std::fs::read(blob_path).with_context(|| format!("cannot read {}", blob_path.display()))?;
+        let blob = pvm::program::with_metadata_hash(&blob, &hash)
+            .with_context(|| format!("cannot embed the metadata hash in {}", blob_path.display()))?;
+        std::fs::write(blob_path, blob).with_context(|| format!("cannot write {}", blob_path.display()))?;
+        let path = blob_path.with_extension("json");
         std::fs::write(&path, &json).with_context(|| format!("cannot write {}", path.display()))?;
         written.push(path);
     }

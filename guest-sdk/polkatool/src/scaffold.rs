@@ -1,5 +1,6 @@
 //! `polkatool new NAME`: a contract crate that builds outside this repository, with
-//! its interface declared once (`src/lib.rs`), its program (`src/main.rs`) and a test.
+//! its interface declared once (`src/lib.rs`), its program (`src/main.rs`), a test of
+//! the interface and a test of the contract on a chain in memory (`src/tests.rs`).
 //! Its dependencies point at the SDK of the checkout polkatool was built from (or at
 //! `--sdk DIR`).
 
@@ -8,10 +9,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 
 /// The files of a new contract crate: (path, template).
-const FILES: [(&str, &str); 4] = [
+const FILES: [(&str, &str); 5] = [
     ("Cargo.toml", include_str!("../scaffold/Cargo.toml.in")),
     ("src/lib.rs", include_str!("../scaffold/src/lib.rs.in")),
     ("src/main.rs", include_str!("../scaffold/src/main.rs.in")),
+    ("src/tests.rs", include_str!("../scaffold/src/tests.rs.in")),
     (".gitignore", include_str!("../scaffold/gitignore.in")),
 ];
 
@@ -31,7 +33,8 @@ pub fn new(name: &str, dir: &Path, sdk: &Path) -> Result<()> {
     let sdk = sdk.canonicalize().with_context(|| format!("no SDK at {}", sdk.display()))?;
     let guest_sdk = sdk.join("sdk");
     let contract_sdk = sdk.join("contract");
-    for crate_dir in [&guest_sdk, &contract_sdk] {
+    let client = sdk.parent().unwrap_or(&sdk).join("client");
+    for crate_dir in [&guest_sdk, &contract_sdk, &client] {
         if !crate_dir.join("Cargo.toml").is_file() {
             bail!("{} is not a crate: give --sdk the guest-sdk folder of a checkout", crate_dir.display());
         }
@@ -43,7 +46,7 @@ pub fn new(name: &str, dir: &Path, sdk: &Path) -> Result<()> {
             .replace("{{crate_name}}", &crate_name)
             .replace("{{guest_sdk}}", &toml_string(&guest_sdk))
             .replace("{{contract_sdk}}", &toml_string(&contract_sdk))
-            .replace("{{client}}", &toml_string(&sdk.parent().unwrap_or(&sdk).join("client")));
+            .replace("{{client}}", &toml_string(&client));
         let path = dir.join(path);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;

@@ -76,9 +76,14 @@ fn a_contract_crate_gets_its_metadata() {
     assert_eq!(metadata, pvm_contract::metadata::Metadata::of::<flipper::Flipper>().unwrap());
     let names: Vec<&str> = metadata.messages.iter().map(|message| message.name.as_str()).collect();
     assert_eq!(names, ["Flip", "Get"]);
+    // The blob carries the metadata's hash.
+    let blob = std::fs::read(&blobs[0]).unwrap();
+    let parsed = pvm::program::ProgramBlob::parse(&blob).unwrap();
+    assert_eq!(parsed.metadata_hash, pvm_contract::metadata::hash(&json));
 
     build(&options).unwrap();
     assert_eq!(std::fs::read_to_string(output_dir.join("flipper.json")).unwrap(), json, "not reproducible");
+    assert_eq!(std::fs::read(&blobs[0]).unwrap(), blob, "not reproducible");
     std::fs::remove_dir_all(&output_dir).unwrap();
 }
 
@@ -98,5 +103,7 @@ fn a_library_without_an_interface_gets_no_metadata() {
     let blobs = build(&options).unwrap_or_else(|error| panic!("{error:#}"));
     assert_eq!(blobs, [output_dir.join("host-test.polkavm")]);
     assert!(!output_dir.join("host-test.json").exists());
+    let blob = std::fs::read(&blobs[0]).unwrap();
+    assert!(pvm::program::ProgramBlob::parse(&blob).unwrap().metadata_hash.is_empty());
     std::fs::remove_dir_all(&output_dir).unwrap();
 }

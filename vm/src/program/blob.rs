@@ -28,6 +28,9 @@ const SECTION_RW_DATA: u8 = 3;
 const SECTION_IMPORTS: u8 = 4;
 const SECTION_EXPORTS: u8 = 5;
 const SECTION_CODE_AND_JUMP_TABLE: u8 = 6;
+/// Optional: a hash of the program's interface metadata (its ABI), as polkavm 0.37
+/// writes it; tools compare it with the metadata file they are given.
+const SECTION_OPT_METADATA_HASH: u8 = 131;
 const SECTION_END_OF_FILE: u8 = 0;
 const SECTION_OPTIONAL_FLAG: u8 = 0x80;
 
@@ -314,6 +317,9 @@ pub struct ProgramBlob {
     pub exports: Vec<Export>,
     /// The raw code section payload parts (shared with the modules loaded from it).
     pub code: Arc<RawCode>,
+    /// The hash of the program's interface metadata, if the blob carries one (see
+    /// [`with_metadata_hash`]); empty otherwise.
+    pub metadata_hash: Vec<u8>,
 }
 
 /// The code section's contents: jump table, code bytes and (for bitmask-encoded
@@ -415,6 +421,7 @@ impl ProgramBlob {
             imports: Vec::new(),
             exports: Vec::new(),
             code: Arc::new(code),
+            metadata_hash: Vec::new(),
         }
     }
 
@@ -464,6 +471,9 @@ impl ProgramBlob {
             let payload = reader.read_range(length)?;
             let payload = &blob[payload];
             if is_optional {
+                if id == SECTION_OPT_METADATA_HASH {
+                    program.metadata_hash = payload.to_vec();
+                }
                 last_section = SECTION_CODE_AND_JUMP_TABLE;
                 continue;
             }
@@ -510,6 +520,43 @@ impl ProgramBlob {
     pub fn export(&self, name: &str) -> Option<&Export> {
         self.exports.iter().find(|e| e.symbol == name.as_bytes())
     }
+}
+
+/// `blob` with its metadata hash set to `hash` (replacing any it had), everything
+/// else byte for byte as it was. The section goes where polkavm 0.37 reads it: after
+/// the debug sections (ids 128-130), before any other optional section.
+pub fn with_metadata_hash(blob: &[u8], hash: &[u8]) -> Result<Vec<u8>, ParseError> {
+    ProgramBlob::parse(blob)?;
+    // Parsing succeeded, so the walk below stays in bounds and ends at section 0.
+    let header = BLOB_MAGIC.len() + 1 + 8;
+    let mut out = blob[..header].to_vec();
+    let mut reader = Reader::new(blob, Section::SectionList);
+    reader.read_range(header)?;
+    let mut hash_written = false;
+    loop {
+        let start = reader.position();
+        let id = reader.read_byte()?;
+        let goes_before =
+            id == SECTION_END_OF_FILE || (id & SECTION_OPTIONAL_FLAG != 0 && id > SECTION_OPT_METADATA_HASH);
+        if goes_before && !hash_written {
+            out.push(SECTION_OPT_METADATA_HASH);
+            write_varint(hash.len() as u32, &mut out);
+            out.extend_from_slice(hash);
+            hash_written = true;
+        }
+        if id == SECTION_END_OF_FILE {
+            out.extend_from_slice(&blob[start..]);
+            break;
+        }
+        let length = reader.read_varint()? as usize;
+        reader.read_range(length)?;
+        if id != SECTION_OPT_METADATA_HASH {
+            out.extend_from_slice(&blob[start..reader.position()]);
+        }
+    }
+    let length = out.len() as u64;
+    out[BLOB_MAGIC.len() + 1..header].copy_from_slice(&length.to_le_bytes());
+    Ok(out)
 }
 
 /// A reader over one section's payload whose errors carry absolute blob offsets.

@@ -4,7 +4,9 @@ mod blob;
 mod code;
 mod layout;
 
-pub use blob::{write_varint, Export, ParseError, ParseErrorKind, ProgramBlob, RawCode, Section, BLOB_MAGIC};
+pub use blob::{
+    with_metadata_hash, write_varint, Export, ParseError, ParseErrorKind, ProgramBlob, RawCode, Section, BLOB_MAGIC,
+};
 pub use blob::{MAX_CODE_SIZE, MAX_IMPORT_COUNT, MAX_JUMP_TABLE_ENTRIES};
 pub use code::{Args, Code, Disassembly, Instruction, EXTENDED_BLOCK_SIZE};
 pub(crate) use layout::Layout;
