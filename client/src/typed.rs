@@ -211,11 +211,57 @@ fn parse_value(text: &str, ty: u32, types: &PortableRegistry) -> Result<Value<()
     if matches!(resolve(types, ty), Some(TypeDef::Primitive(TypeDefPrimitive::Str))) && !text.starts_with('"') {
         return Ok(Value::string(text));
     }
+    // Sequences and tuples element by element, so that their elements take the forms
+    // above too (`(//Alice, //Bob)` for a `Vec<AccountId>`).
+    let elements = |text: &str| {
+        let inner = text.strip_prefix('(').and_then(|t| t.strip_suffix(')'));
+        let inner = inner.or_else(|| text.strip_prefix('[').and_then(|t| t.strip_suffix(']')))?;
+        Some(split_top_level(inner))
+    };
+    match (resolve(types, ty), elements(text.trim())) {
+        (Some(TypeDef::Sequence(sequence)), Some(items)) => {
+            let values = items.iter().map(|item| parse_value(item, sequence.type_param.id, types));
+            return Ok(Value::unnamed_composite(values.collect::<Result<Vec<_>>>()?));
+        }
+        (Some(TypeDef::Array(array)), Some(items)) if items.len() == array.len as usize => {
+            let values = items.iter().map(|item| parse_value(item, array.type_param.id, types));
+            return Ok(Value::unnamed_composite(values.collect::<Result<Vec<_>>>()?));
+        }
+        (Some(TypeDef::Tuple(tuple)), Some(items)) if items.len() == tuple.fields.len() => {
+            let values = items.iter().zip(&tuple.fields).map(|(item, field)| parse_value(item, field.id, types));
+            return Ok(Value::unnamed_composite(values.collect::<Result<Vec<_>>>()?));
+        }
+        _ => {}
+    }
     match scale_value::stringify::from_str(text) {
         (Ok(value), "") => Ok(value),
         (Ok(_), rest) => bail!("'{text}': unexpected '{rest}'"),
         (Err(error), _) => bail!("'{text}' is not a {}: {error}", type_name(types, ty)),
     }
+}
+
+/// `a, (b, c), "d,e"` → `["a", "(b, c)", "\"d,e\""]`: split at the commas outside
+/// brackets and quotes, each part trimmed; nothing for an empty text.
+fn split_top_level(text: &str) -> Vec<String> {
+    let (mut parts, mut current, mut depth, mut quoted) = (Vec::new(), String::new(), 0usize, false);
+    for c in text.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '(' | '[' | '{' if !quoted => depth += 1,
+            ')' | ']' | '}' if !quoted => depth = depth.saturating_sub(1),
+            ',' if !quoted && depth == 0 => {
+                parts.push(current.trim().to_owned());
+                current.clear();
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    if !current.trim().is_empty() || !parts.is_empty() {
+        parts.push(current.trim().to_owned());
+    }
+    parts
 }
 
 fn resolve(types: &PortableRegistry, ty: u32) -> Option<&TypeDef<PortableForm>> {
@@ -281,9 +327,23 @@ fn show(value: &Value<u32>, types: &PortableRegistry, out: &mut String) {
         ValueDef::Composite(composite) => show_composite(composite, types, out),
         ValueDef::Variant(variant) => {
             out.push_str(&variant.name);
-            if !variant.values.is_empty() {
-                out.push(' ');
-                show_composite(&variant.values, types, out);
+            match &variant.values {
+                Composite::Named(fields) if !fields.is_empty() => {
+                    out.push(' ');
+                    show_composite(&variant.values, types, out);
+                }
+                // As Rust writes it, `Some(x)`, whatever `x` is.
+                Composite::Unnamed(values) if !values.is_empty() => {
+                    out.push('(');
+                    for (i, value) in values.iter().enumerate() {
+                        if i > 0 {
+                            out.push_str(", ");
+                        }
+                        show(value, types, out);
+                    }
+                    out.push(')');
+                }
+                _ => {}
             }
         }
         ValueDef::Primitive(primitive) => match primitive {
@@ -349,4 +409,17 @@ fn as_bytes(values: &[Value<u32>], types: &PortableRegistry) -> Option<Vec<u8>> 
             _ => None,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_top_level;
+
+    #[test]
+    fn elements_split_at_top_level_commas() {
+        assert_eq!(split_top_level("//Alice, //Bob"), ["//Alice", "//Bob"]);
+        assert_eq!(split_top_level("1, (2, 3), [4,5], \"a,b\""), ["1", "(2, 3)", "[4,5]", "\"a,b\""]);
+        assert_eq!(split_top_level(" "), Vec::<String>::new());
+        assert_eq!(split_top_level("7"), ["7"]);
+    }
 }

@@ -225,6 +225,48 @@ fn json_output_for_scripts() {
     assert!(failed["error"].as_str().unwrap().contains("no message 'transfr'"), "{failed}");
 }
 
+/// Every example contract (besides the token, above) through its metadata, as a user
+/// of the client meets it: deployed with typed arguments, called and queried by name,
+/// returns and events decoded.
+#[test]
+fn every_example_contract_by_name() {
+    use pvm_contract::metadata::Metadata;
+    let chain = Chain::new("examples");
+    let dir = chain.state.join("blobs");
+    let alice = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+    let bob = "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty";
+    let deploy = |name: &str, metadata: Metadata, args: &[&str]| {
+        let blob = write_blob(&dir, name);
+        std::fs::write(dir.join(format!("{name}.json")), metadata.to_json()).unwrap();
+        let deployed = chain.ok(&[&["deploy", blob.as_str()][..], args].concat());
+        assert!(deployed.contains(&format!("interface: {name} 0.1.0")), "{deployed}");
+        contract_address(&deployed)
+    };
+    let expect = |args: &[&str], expected: &str| {
+        let output = chain.ok(args);
+        assert!(output.contains(expected), "{args:?}: expected '{expected}' in:\n{output}");
+    };
+
+    let flipper = deploy("flipper", Metadata::of::<flipper::Flipper>().unwrap(), &["true"]);
+    chain.ok(&["call", &flipper, "flip"]);
+    expect(&["query", &flipper, "get"], "result: returned false");
+
+    let counter = deploy("counter", Metadata::of::<counter::Counter>().unwrap(), &["7"]);
+    expect(&["call", &counter, "increment", "3"], "Incremented { count: 10 }");
+    expect(&["query", &counter, "get"], "result: returned 10");
+
+    let compute = deploy("compute", Metadata::of::<compute::Compute>().unwrap(), &[]);
+    expect(&["query", &compute, "sieve", "100"], "result: returned 25");
+
+    let registry = deploy("registry", Metadata::of::<registry::Registry>().unwrap(), &[]);
+    chain.ok(&["call", &registry, "register", "0x616c696365"]);
+    expect(&["query", &registry, "lookup", "0x616c696365"], &format!("result: returned Some({alice})"));
+    expect(&["query", &registry, "count"], "result: returned 1");
+
+    let wallet = deploy("wallet", Metadata::of::<wallet::Wallet>().unwrap(), &["(//Alice, //Bob)", "2"]);
+    expect(&["query", &wallet, "owners"], &format!("result: returned ({alice}, {bob})"));
+}
+
 #[test]
 fn messages_by_name_through_the_metadata() {
     let chain = Chain::new("typed");
