@@ -140,7 +140,7 @@ impl Input {
 
     /// Marks the data sections that the code cannot reach as [`Role::Unreferenced`]: a
     /// data section is live if a relocation in the code, or in a live data section,
-    /// points into it (or just past its end, for end pointers).
+    /// points into it, or just past its end (an end pointer) where no section starts.
     pub fn drop_unreferenced_data(&mut self) {
         let is_data = |role: Role| matches!(role, Role::ReadOnly | Role::ReadWrite | Role::Bss);
         let mut live: Vec<bool> = self.sections.iter().map(|s| s.role == Role::Code).collect();
@@ -149,9 +149,17 @@ impl Input {
             let section = &self.sections[index];
             for relocs in self.relocs.range(section.address..section.end()).map(|(_, relocs)| relocs) {
                 for reloc in relocs {
-                    for (target, candidate) in self.sections.iter().enumerate() {
-                        let inside = candidate.address <= reloc.target && reloc.target <= candidate.end();
-                        if inside && is_data(candidate.role) && !live[target] {
+                    // Data sections are often adjacent: an address at the end of one
+                    // is the start of the next, and means the next.
+                    let inside = |s: &Section| is_data(s.role) && s.address <= reloc.target && reloc.target < s.end();
+                    let at_end = |s: &Section| is_data(s.role) && s.end() == reloc.target;
+                    let targets: Vec<usize> = if self.sections.iter().any(inside) {
+                        (0..self.sections.len()).filter(|&i| inside(&self.sections[i])).collect()
+                    } else {
+                        (0..self.sections.len()).filter(|&i| at_end(&self.sections[i])).collect()
+                    };
+                    for target in targets {
+                        if !live[target] {
                             live[target] = true;
                             work.push(target);
                         }

@@ -72,6 +72,19 @@ pub fn link_error(program: &str, isa: Isa) -> Option<&'static str> {
         .map(|&(_, _, error)| error)
 }
 
+/// The stack `program` gets: what its `min_stack_size!` asks for (`bench-prime-sieve`
+/// and `bench-memset` 16 KiB, `seed-snippets` 32 KiB, `corpus-all` 512 KiB, the other
+/// corpus programs 64 KiB), else the linker's default of 8 KiB.
+pub fn stack_size(program: &str) -> u32 {
+    match program {
+        "bench-prime-sieve" | "bench-memset" => 16 * 1024,
+        "seed-snippets" => 32 * 1024,
+        "corpus-all" => 512 * 1024,
+        "corpus-hashes" | "corpus-ledger" => 64 * 1024,
+        _ => 8 * 1024,
+    }
+}
+
 /// The corpus of real third-party code: the `contracts/corpus-*` programs, built from
 /// the `corpus-kernels` crate. Each export is one of `corpus_kernels::WORKLOADS`, under
 /// the workload's name: `fn(n: u32) -> u64`, the input size in, a checksum of the

@@ -127,15 +127,7 @@ fn every_blob_loads() {
 #[test]
 fn min_stack_size_is_recorded() {
     for &program in programs() {
-        // `bench-prime-sieve` and `bench-memset` ask for 16 KiB with
-        // `min_stack_size!`, `corpus-all` for 512 KiB and the other corpus programs for
-        // 64 KiB; the others get the linker's default of 8 KiB.
-        let expected = match program {
-            "bench-prime-sieve" | "bench-memset" => 16 * 1024,
-            "corpus-all" => 512 * 1024,
-            "corpus-hashes" | "corpus-ledger" => 64 * 1024,
-            _ => 8 * 1024,
-        };
+        let expected = guest_programs::stack_size(program);
         for isa in Isa::ALL {
             if let Some(module) = load(program, isa) {
                 assert_eq!(module.memory_map().stack_size, expected, "{program} ({isa})");
@@ -354,4 +346,110 @@ fn every_export_runs_the_same_cold_and_warm() {
         }
     }
     assert!(runs > 100, "only {runs} runs");
+}
+
+/// `seed-snippets`, the seed document's guest snippets as it writes them, on `pvm`
+/// (the blobs of both linkers) and on polkavm 0.37: the same results, the same gas, the
+/// same message logged, the stack its `min_stack_size!` asks for.
+#[test]
+fn the_seeds_snippets_run_as_written() {
+    /// One run's observations: each call's result and gas, then the messages logged.
+    type Run = (Vec<(u64, i64)>, Vec<String>);
+    const CALLS: [(&str, &[u64]); 7] = [
+        ("add", &[2, 3]),
+        ("add_numbers", &[1, 2]),
+        ("say_hello", &[]),
+        ("sum_up_to", &[100]),
+        ("grow", &[0]),
+        ("grow", &[4096]),
+        ("grow", &[0]),
+    ];
+    let check = |what: &str, (results, logged): &Run| {
+        let values: Vec<u32> = results.iter().map(|&(value, _)| value as u32).collect();
+        assert_eq!(values[..2], [5, 3 + THIRD_NUMBER], "{what}");
+        assert_eq!(values[3], 5050, "{what}");
+        assert!(values[4] != 0 && values[5] == values[4] && values[6] == values[5] + 4096, "{what}: sbrk {values:?}");
+        assert_eq!(logged, &["hello from the seed's snippets"], "{what}");
+    };
+
+    let on_pvm = |bytes: &[u8]| -> Run {
+        let module = Module::new(&Engine::default(), &ModuleConfig::default(), bytes).unwrap();
+        assert_eq!(module.memory_map().stack_size, guest_programs::stack_size("seed-snippets"));
+        let mut linker: Linker<Vec<String>> = Linker::new();
+        linker.define("get_third_number", |caller: Caller<'_, Vec<String>>| {
+            caller.instance.set_reg(Reg::A0, u64::from(THIRD_NUMBER));
+            Ok(())
+        });
+        linker.define("host_log", |caller: Caller<'_, Vec<String>>| {
+            let (address, length) = (caller.instance.reg(Reg::A0) as u32, caller.instance.reg(Reg::A1) as u32);
+            let message = caller.instance.read_memory_vec(address, length)?;
+            caller.data.push(String::from_utf8_lossy(&message).into_owned());
+            Ok::<(), HostError>(())
+        });
+        let mut instance = linker.instantiate(&module).unwrap();
+        let mut logged = Vec::new();
+        let results = CALLS
+            .iter()
+            .map(|&(export, args)| {
+                instance.set_gas(GAS_LIMIT);
+                let value =
+                    instance.call(&mut logged, export, args).unwrap_or_else(|error| panic!("{export}: {error}"));
+                (value, GAS_LIMIT - instance.gas())
+            })
+            .collect();
+        (results, logged)
+    };
+    let on_polkavm = |bytes: &[u8]| -> Run {
+        use polkavm::{BackendKind, Config, GasMeteringKind};
+        let mut config = Config::new();
+        config.set_backend(Some(BackendKind::Interpreter));
+        let engine = polkavm::Engine::new(&config).unwrap();
+        let mut module_config = polkavm::ModuleConfig::new();
+        module_config.set_gas_metering(Some(GasMeteringKind::Sync));
+        let module = polkavm::Module::new(&engine, &module_config, bytes.to_vec().into()).unwrap();
+        let mut linker: polkavm::Linker<Vec<String>> = polkavm::Linker::new();
+        linker.define_typed("get_third_number", || -> u32 { THIRD_NUMBER }).unwrap();
+        linker
+            .define_typed("host_log", |caller: polkavm::Caller<Vec<String>>, address: u32, length: u32| {
+                let message = caller.instance.read_memory(address, length).unwrap_or_default();
+                caller.user_data.push(String::from_utf8_lossy(&message).into_owned());
+            })
+            .unwrap();
+        let mut instance = linker.instantiate_pre(&module).unwrap().instantiate().unwrap();
+        let mut logged = Vec::new();
+        let results = CALLS
+            .iter()
+            .map(|&(export, args)| {
+                instance.set_gas(GAS_LIMIT);
+                let value = match args {
+                    [] => instance.call_typed_and_get_result::<u32, _>(&mut logged, export, ()),
+                    [a] => instance.call_typed_and_get_result::<u32, _>(&mut logged, export, (*a as u32,)),
+                    [a, b] => instance.call_typed_and_get_result::<u32, _>(&mut logged, export, (*a as u32, *b as u32)),
+                    _ => unreachable!("at most two arguments"),
+                };
+                let value = value.unwrap_or_else(|error| panic!("{export} on polkavm: {error:?}"));
+                (u64::from(value), GAS_LIMIT - instance.gas())
+            })
+            .collect();
+        (results, logged)
+    };
+
+    assert!(link_error("seed-snippets", Isa::ReviveV1).is_some(), "ReviveV1 has no `sbrk`");
+    let ours = guest_programs::our_blob("seed-snippets").unwrap();
+    for (what, bytes) in [
+        ("polkavm-linker, latest32", blob("seed-snippets", Isa::Latest32).unwrap()),
+        ("polkavm-linker, latest64", blob("seed-snippets", Isa::Latest64).unwrap()),
+        ("pvm-linker, latest64", ours),
+    ] {
+        let run = on_pvm(bytes);
+        check(what, &run);
+        let reference = on_polkavm(bytes);
+        // `say_hello` returns nothing: `a0` is whatever the program left there.
+        let comparable = |run: &Run| -> Run {
+            let mut run = run.clone();
+            run.0[2].0 = 0;
+            run
+        };
+        assert_eq!(comparable(&run), comparable(&reference), "{what}: pvm and polkavm 0.37 differ");
+    }
 }

@@ -104,6 +104,7 @@ fn every_program_links() {
         "host-test",
         "linker-test",
         "registry",
+        "seed-snippets",
         "token",
         "wallet",
     ];
@@ -133,15 +134,7 @@ fn every_program_links() {
 fn min_stack_size_is_recorded() {
     let engine = engine();
     for &program in programs() {
-        // `bench-prime-sieve` and `bench-memset` ask for 16 KiB with
-        // `min_stack_size!`, `corpus-all` for 512 KiB and the other corpus programs for
-        // 64 KiB; the others get the linker's default of 8 KiB.
-        let expected = match program {
-            "bench-prime-sieve" | "bench-memset" => 16 * 1024,
-            "corpus-all" => 512 * 1024,
-            "corpus-hashes" | "corpus-ledger" => 64 * 1024,
-            _ => 8 * 1024,
-        };
+        let expected = guest_programs::stack_size(program);
         for isa in Isa::ALL {
             if let Some(module) = load(&engine, program, isa) {
                 assert_eq!(module.memory_map().stack_size(), expected, "{program} ({isa})");
