@@ -7,6 +7,9 @@ mod host_functions;
 mod invariants;
 mod sequences;
 mod upload;
+// The benchmarks' contracts are behind the feature.
+#[cfg(feature = "runtime-benchmarks")]
+mod weights;
 
 use codec::Decode;
 
