@@ -2,7 +2,8 @@
 # The multi-node test: a solo chain of three pvm-node validators (Aura + GRANDPA) on
 # loopback, spawned and checked by zombienet (npm `@zombienet/cli`, native provider):
 # peers, block production, finality, the token contract deployed and called with
-# pvm-client over RPC, and a validator paused and restarted. See zombienet/.
+# pvm-client over RPC, hostile contracts attacking a node, and a validator paused and
+# restarted. See zombienet/.
 #
 #   scripts/network-test.sh [ZNDSL]      (default: zombienet/0001-network.zndsl)
 #
@@ -72,11 +73,20 @@ mkdir -p "$out/blobs"
 target/release/polkatool build contracts/token --isa latest64 -o "$out/blobs"
 end
 
-# zombienet/network.toml runs `pvm-node` from PATH; the run script of the .zndsl finds
-# pvm-client and the blob through these variables.
+# The hostile-contract test against a node (client/tests/node_hostile.rs), built here and
+# run by zombienet/hostile.sh.
+begin "the hostile-contract test (cargo test --no-run -p pvm-client --test node_hostile)"
+hostile_test=$(cargo test --release -q -p pvm-client --test node_hostile --no-run --message-format=json |
+    sed -n 's/.*"executable":"\([^"]*node_hostile[^"]*\)".*/\1/p' | tail -n 1)
+test -x "$hostile_test"
+end
+
+# zombienet/network.toml runs `pvm-node` from PATH; the run scripts of the .zndsl find
+# pvm-client, the blob and the hostile test through these variables.
 export PATH="$root/target/release:$PATH"
 export PVM_CLIENT="$root/target/release/pvm-client"
 export PVM_TOKEN_BLOB="$out/blobs/token.polkavm"
+export PVM_HOSTILE_TEST="$hostile_test"
 test -f "$PVM_TOKEN_BLOB"
 
 # zombienet's own files (chain spec, keystores, each node's log: <dir>/<node>.log).

@@ -219,6 +219,12 @@ struct TxArgs {
     /// The storage deposit limit (default: what the dry run charges).
     #[arg(long)]
     deposit_limit: Option<Balance>,
+    /// Send the transaction even if its dry run fails or reverts, to see the chain
+    /// handle it: the transaction is included, pays its fee and fails. Give `--gas` and
+    /// `--deposit-limit` (by default: what the failed dry run used, which may be less
+    /// than the transaction would need before it fails the same way).
+    #[arg(long)]
+    send_anyway: bool,
 }
 
 fn main() -> ExitCode {
@@ -517,14 +523,18 @@ fn call(chain: &mut Chain, contract: &AccountId32, input: &InputArgs, tx: &TxArg
         Ok(output) => {
             let describe = |output: &ExecReturnValue| describe_output(output, metadata.as_ref(), message);
             report::dry_run(&dry, describe);
-            bail!("the dry run {}; not sending the transaction", describe(output));
+            if !tx.send_anyway {
+                bail!("the dry run {}; not sending the transaction", describe(output));
+            }
         }
         Err(error) => {
             report::dry_run(&dry, |_| String::new());
-            bail!("the call would fail: {}", report::error(error));
+            if !tx.send_anyway {
+                bail!("the call would fail: {}", report::error(error));
+            }
         }
     }
-    let gas_limit = tx.gas.unwrap_or(dry.gas_required);
+    let gas_limit = tx.gas.unwrap_or(dry.gas_required.max(dry.gas_consumed));
     let deposit_limit = tx.deposit_limit.unwrap_or(dry.storage_deposit.charge_or_zero());
     say!("dry run: {} gas required, storage deposit {}", dry.gas_required, report::deposit(&dry.storage_deposit));
     report::json::record("gas_required", dry.gas_required);

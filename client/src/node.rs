@@ -90,6 +90,14 @@ impl NodeChain {
         })
     }
 
+    /// The raw value of storage `key` at finalized block `number` (none if there is none).
+    pub fn storage_at(&self, number: u64, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        self.runtime.block_on(async {
+            let at = self.client.at_block(number).await.with_context(|| format!("{}: no block {number}", self.url))?;
+            Ok(at.storage().fetch_raw(key.to_vec()).await.ok())
+        })
+    }
+
     /// The events of the `last` latest finalized blocks: `(number, hash, events)`.
     pub fn events(&self, last: usize) -> Result<Vec<(u64, Hash, Vec<EventRecord>)>> {
         self.runtime.block_on(async {

@@ -2,6 +2,7 @@
 //! it and read the events, as a user would, through the binary; and bad input ending
 //! with one clear message and a non-zero exit status.
 
+use codec::Encode;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -392,6 +393,24 @@ fn bad_input_gets_one_clear_message() {
     let flipper = write_blob(&chain.state.join("blobs"), "flipper");
     let error = chain.fails(&["deploy", &flipper, "--arg", "bool:true", "--suri", "//Nobody"]);
     assert!(error.contains("StorageDepositNotEnoughFunds") || error.contains("fund"), "{error}");
+}
+
+/// A call whose dry run fails is not sent, unless `--send-anyway`: then it is included,
+/// pays its fee and fails, and the client says why.
+#[test]
+fn a_failing_call_sent_anyway() {
+    let chain = Chain::new("send-anyway");
+    let host_test = write_blob(&chain.state.join("blobs"), "host-test");
+    let contract = contract_address(&chain.ok(&["deploy", &host_test]));
+    let trap = hex(&host_test::Msg::Trap.encode());
+    let refused = chain.fails(&["call", &contract, "--data", &trap]);
+    assert!(refused.contains("the call would fail"), "{refused}");
+    let balance = |chain: &Chain| chain.ok(&["balance", "//Alice"]);
+    let before = balance(&chain);
+    let limits = ["--gas", "1000000", "--deposit-limit", "1000000000000"];
+    let sent = chain.fails(&[&["call", &contract, "--data", &trap, "--send-anyway"][..], &limits].concat());
+    assert!(sent.contains("the transaction failed: Contracts.ContractTrapped"), "{sent}");
+    assert_ne!(balance(&chain), before, "the failed transaction paid its fee");
 }
 
 fn blake2_256(data: &[u8]) -> [u8; 32] {

@@ -21,16 +21,10 @@ use sp_runtime::{ApplyExtrinsicResult, DispatchError};
 mod common;
 use common::{alice, Chain};
 
-/// Gas for each attack: what an honest call might ask for.
-const GAS_LIMIT: u64 = 10_000_000;
+use common::attacks::{attacks, Attack, GAS_LIMIT};
+
 /// The storage deposit an attack may use.
 const DEPOSIT_LIMIT: Balance = UNIT;
-/// `pvm-contracts-abi`'s `call_flags::ALLOW_REENTRY`.
-const ALLOW_REENTRY: u64 = 1;
-/// The runtime's `MaxValueLen`: the largest input, output, storage value or event data.
-const MAX_VALUE_LEN: usize = 16 * 1024;
-
-use host_test::Msg as HostMsg;
 
 fn contract_call(contract: &AccountId, attack: &Attack) -> RuntimeCall {
     RuntimeCall::Contracts(ContractsCall::call {
@@ -69,16 +63,6 @@ fn fees_paid() -> Balance {
         .sum()
 }
 
-/// One attack: the message, and what its transaction must end in (`None`: success).
-struct Attack {
-    name: &'static str,
-    msg: HostMsg,
-    deposit_limit: Balance,
-    error: Option<&'static str>,
-    /// What its dry run's failure must say, in words.
-    explained: Option<&'static str>,
-}
-
 #[test]
 fn hostile_contracts_do_not_stop_the_chain() {
     let mut chain = Chain::development();
@@ -104,72 +88,7 @@ fn hostile_contracts_do_not_stop_the_chain() {
     });
     let own: [u8; 32] = contract.clone().into();
 
-    let attacks = [
-        Attack {
-            name: "gas bomb",
-            msg: HostMsg::Burn(u64::MAX),
-            deposit_limit: DEPOSIT_LIMIT,
-            error: Some("OutOfGas"),
-            explained: Some("ran out of gas (its limit: 10000000)"),
-        },
-        Attack {
-            name: "storage bomb",
-            msg: HostMsg::WriteMany(1_000_000),
-            // Room for a few items: the deposit runs out long before the gas.
-            deposit_limit: 10 * DEPOSIT_PER_ITEM,
-            error: Some("StorageDepositLimitExhausted"),
-            explained: Some("the storage deposit limit of"),
-        },
-        Attack {
-            name: "heap exhaustion",
-            deposit_limit: DEPOSIT_LIMIT,
-            msg: HostMsg::Alloc(10_000_000),
-            error: Some("ContractTrapped"),
-            explained: Some("the heap limit of 262144 bytes was reached"),
-        },
-        Attack {
-            name: "recursion past the depth limit",
-            deposit_limit: DEPOSIT_LIMIT,
-            msg: HostMsg::CallChain { callees: vec![own; 8], flags: ALLOW_REENTRY },
-            error: None,
-            explained: None,
-        },
-        Attack {
-            name: "re-entrancy",
-            deposit_limit: DEPOSIT_LIMIT,
-            msg: HostMsg::Call { callee: own, value: 0, gas_limit: 0, flags: 0, input: HostMsg::Burn(10).encode() },
-            error: None,
-            explained: None,
-        },
-        Attack {
-            name: "a maximal event",
-            deposit_limit: DEPOSIT_LIMIT,
-            msg: HostMsg::DepositEvent { topics: vec![[7; 32]; 4], data: vec![1; MAX_VALUE_LEN - 256] },
-            error: None,
-            explained: None,
-        },
-        Attack {
-            name: "maximal input",
-            deposit_limit: DEPOSIT_LIMIT,
-            msg: HostMsg::Hash(vec![2; MAX_VALUE_LEN - 8]),
-            error: None,
-            explained: None,
-        },
-        Attack {
-            name: "maximal return data",
-            deposit_limit: DEPOSIT_LIMIT,
-            msg: HostMsg::Revert(vec![3; MAX_VALUE_LEN - 8]),
-            error: Some("ContractReverted"),
-            explained: None,
-        },
-        Attack {
-            name: "input over the limit",
-            deposit_limit: DEPOSIT_LIMIT,
-            msg: HostMsg::Hash(vec![4; MAX_VALUE_LEN + 1]),
-            error: Some("ValueTooLarge"),
-            explained: Some("MaxValueLen"),
-        },
-    ];
+    let attacks = attacks(own, DEPOSIT_LIMIT, DEPOSIT_PER_ITEM);
 
     // Each failure is explained in words by a dry run, as a user would see it first.
     chain.execute_with(|| {

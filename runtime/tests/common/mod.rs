@@ -2,6 +2,10 @@
 //! builder runs it (genesis storage from a preset, then blocks of the timestamp
 //! inherent and real sr25519-signed extrinsics through `Executive`).
 
+// Only the hostile-contract tests use it.
+#[allow(dead_code)]
+pub mod attacks;
+
 use codec::Encode;
 use pvm_chain_runtime::{
     native, AccountId, Executive, Hash, Header, RuntimeCall, TimestampCall, UncheckedExtrinsic, SLOT_DURATION,
