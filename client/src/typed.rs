@@ -333,16 +333,7 @@ fn show(value: &Value<u32>, types: &PortableRegistry, out: &mut String) {
                     show_composite(&variant.values, types, out);
                 }
                 // As Rust writes it, `Some(x)`, whatever `x` is.
-                Composite::Unnamed(values) if !values.is_empty() => {
-                    out.push('(');
-                    for (i, value) in values.iter().enumerate() {
-                        if i > 0 {
-                            out.push_str(", ");
-                        }
-                        show(value, types, out);
-                    }
-                    out.push(')');
-                }
+                Composite::Unnamed(values) if !values.is_empty() => show_tuple(values, types, out),
                 _ => {}
             }
         }
@@ -360,6 +351,18 @@ fn show(value: &Value<u32>, types: &PortableRegistry, out: &mut String) {
     }
 }
 
+/// `(a, b, c)`.
+fn show_tuple(values: &[Value<u32>], types: &PortableRegistry, out: &mut String) {
+    out.push('(');
+    for (i, value) in values.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        show(value, types, out);
+    }
+    out.push(')');
+}
+
 fn show_composite(composite: &Composite<u32>, types: &PortableRegistry, out: &mut String) {
     match composite {
         Composite::Unnamed(values) => {
@@ -372,14 +375,7 @@ fn show_composite(composite: &Composite<u32>, types: &PortableRegistry, out: &mu
                 }
                 return;
             }
-            out.push('(');
-            for (i, value) in values.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                show(value, types, out);
-            }
-            out.push(')');
+            show_tuple(values, types, out);
         }
         Composite::Named(fields) => {
             out.push_str("{ ");

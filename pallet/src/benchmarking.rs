@@ -146,6 +146,48 @@ pub mod fixtures {
         }
     }
 
+    /// `r` reads of distinct, absent 32-byte keys (the key's first word counts up).
+    pub fn get_storage(r: u32) -> Vec<u8> {
+        let base = rw_address();
+        host_calls_varying(abi::host::GET_STORAGE, r, [base, 32, base + 32, base + 64], &[0; 68], 0)
+    }
+
+    /// `r` writes of 32-byte values under distinct new 32-byte keys.
+    pub fn set_storage(r: u32) -> Vec<u8> {
+        let base = rw_address();
+        host_calls_varying(abi::host::SET_STORAGE, r, [base, 32, base + 32, 32], &[7; 64], 0)
+    }
+
+    /// One write of an `n`-byte value.
+    pub fn set_storage_per_byte(n: u32) -> Vec<u8> {
+        let base = rw_address();
+        host_calls(abi::host::SET_STORAGE, 1, [base, 32, base + 32, n], &vec![7; 32 + n as usize])
+    }
+
+    /// 100 events with `t` topics each.
+    pub fn deposit_event_per_topic(t: u32) -> Vec<u8> {
+        let base = rw_address();
+        host_calls(abi::host::DEPOSIT_EVENT, 100, [base, t, base, 0], &[9; abi::MAX_EVENT_TOPICS * abi::HASH_LEN])
+    }
+
+    /// One event with `n` bytes of data.
+    pub fn deposit_event_per_byte(n: u32) -> Vec<u8> {
+        let base = rw_address();
+        host_calls(abi::host::DEPOSIT_EVENT, 1, [base, 0, base, n], &vec![9; n as usize + 4])
+    }
+
+    /// One blake2-256 hash of `n` bytes.
+    pub fn hash_blake2_256_per_byte(n: u32) -> Vec<u8> {
+        let base = rw_address();
+        host_calls(abi::host::HASH_BLAKE2_256, 1, [base + 32, n, base, 0], &vec![3; n as usize + 32])
+    }
+
+    /// Copies its whole input (up to 16 KiB) into its memory.
+    pub fn input_copy() -> Vec<u8> {
+        let base = rw_address();
+        host_calls(abi::host::INPUT_COPY, 1, [base, 0, 16_384, 0], &[0; 16_384])
+    }
+
     /// Where the RW data of [`host_calls`] contracts starts (they have no RO data).
     pub fn rw_address() -> u32 {
         pvm::MemoryMap::new(0x1000, 0, 0x1000, 4096, 0).expect("a valid layout").rw_data_address
@@ -316,10 +358,7 @@ mod benchmarks {
     /// `r` reads of distinct 32-byte keys (absent, the lookup is the cost).
     #[benchmark]
     fn get_storage(r: Linear<1, 100>) {
-        let base = fixtures::rw_address();
-        let code =
-            fixtures::host_calls_varying(abi::host::GET_STORAGE, r, [base, 32, base + 32, base + 64], &[0; 68], 0);
-        let (caller, contract) = setup::<T>(code);
+        let (caller, contract) = setup::<T>(fixtures::get_storage(r));
         #[block]
         {
             run_call::<T>(&caller, &contract, vec![]);
@@ -329,9 +368,7 @@ mod benchmarks {
     /// `r` writes of 32-byte values under distinct new 32-byte keys.
     #[benchmark]
     fn set_storage(r: Linear<1, 100>) {
-        let base = fixtures::rw_address();
-        let code = fixtures::host_calls_varying(abi::host::SET_STORAGE, r, [base, 32, base + 32, 32], &[7; 64], 0);
-        let (caller, contract) = setup::<T>(code);
+        let (caller, contract) = setup::<T>(fixtures::set_storage(r));
         #[block]
         {
             run_call::<T>(&caller, &contract, vec![]);
@@ -341,10 +378,7 @@ mod benchmarks {
     /// One write of an `n`-byte value.
     #[benchmark]
     fn set_storage_per_byte(n: Linear<0, 16_384>) {
-        let base = fixtures::rw_address();
-        let data = vec![7; 32 + n as usize];
-        let (caller, contract) =
-            setup::<T>(fixtures::host_calls(abi::host::SET_STORAGE, 1, [base, 32, base + 32, n], &data));
+        let (caller, contract) = setup::<T>(fixtures::set_storage_per_byte(n));
         #[block]
         {
             run_call::<T>(&caller, &contract, vec![]);
@@ -366,10 +400,7 @@ mod benchmarks {
     /// 100 events with `t` topics each.
     #[benchmark]
     fn deposit_event_per_topic(t: Linear<0, { abi::MAX_EVENT_TOPICS as u32 }>) {
-        let base = fixtures::rw_address();
-        let data = vec![9; abi::MAX_EVENT_TOPICS * abi::HASH_LEN];
-        let (caller, contract) =
-            setup::<T>(fixtures::host_calls(abi::host::DEPOSIT_EVENT, 100, [base, t, base, 0], &data));
+        let (caller, contract) = setup::<T>(fixtures::deposit_event_per_topic(t));
         #[block]
         {
             run_call::<T>(&caller, &contract, vec![]);
@@ -379,10 +410,7 @@ mod benchmarks {
     /// One event with `n` bytes of data.
     #[benchmark]
     fn deposit_event_per_byte(n: Linear<0, 16_384>) {
-        let base = fixtures::rw_address();
-        let data = vec![9; n as usize + 4];
-        let (caller, contract) =
-            setup::<T>(fixtures::host_calls(abi::host::DEPOSIT_EVENT, 1, [base, 0, base, n], &data));
+        let (caller, contract) = setup::<T>(fixtures::deposit_event_per_byte(n));
         #[block]
         {
             run_call::<T>(&caller, &contract, vec![]);
@@ -404,10 +432,7 @@ mod benchmarks {
     /// One blake2-256 hash of `n` bytes.
     #[benchmark]
     fn hash_blake2_256_per_byte(n: Linear<0, 16_384>) {
-        let base = fixtures::rw_address();
-        let data = vec![3; n as usize + 32];
-        let code = fixtures::host_calls(abi::host::HASH_BLAKE2_256, 1, [base + 32, n, base, 0], &data);
-        let (caller, contract) = setup::<T>(code);
+        let (caller, contract) = setup::<T>(fixtures::hash_blake2_256_per_byte(n));
         #[block]
         {
             run_call::<T>(&caller, &contract, vec![]);
@@ -417,9 +442,7 @@ mod benchmarks {
     /// A call with `n` bytes of input that the contract copies into its memory.
     #[benchmark]
     fn input_copy_per_byte(n: Linear<0, 16_384>) {
-        let base = fixtures::rw_address();
-        let code = fixtures::host_calls(abi::host::INPUT_COPY, 1, [base, 0, 16_384, 0], &[0; 16_384]);
-        let (caller, contract) = setup::<T>(code);
+        let (caller, contract) = setup::<T>(fixtures::input_copy());
         #[block]
         {
             run_call::<T>(&caller, &contract, vec![5; n as usize]);

@@ -25,86 +25,53 @@ struct Case {
     weight: fn(u32) -> Weight,
 }
 
+/// A contract called without input.
+fn no_input(code: Vec<u8>) -> (Vec<u8>, Vec<u8>) {
+    (code, Vec::new())
+}
+
 fn cases() -> Vec<Case> {
     vec![
         Case {
             what: "set_storage, per value byte",
             sizes: (0, 16_384),
-            contract: |n| {
-                let base = fixtures::rw_address();
-                let data = vec![7; 32 + n as usize];
-                (fixtures::host_calls(abi::host::SET_STORAGE, 1, [base, 32, base + 32, n], &data), vec![])
-            },
+            contract: |n| no_input(fixtures::set_storage_per_byte(n)),
             weight: <() as WeightInfo>::set_storage_per_byte,
         },
         Case {
             what: "deposit_event, per data byte",
             sizes: (0, 16_384),
-            contract: |n| {
-                let base = fixtures::rw_address();
-                let data = vec![9; n as usize + 4];
-                (fixtures::host_calls(abi::host::DEPOSIT_EVENT, 1, [base, 0, base, n], &data), vec![])
-            },
+            contract: |n| no_input(fixtures::deposit_event_per_byte(n)),
             weight: <() as WeightInfo>::deposit_event_per_byte,
         },
         Case {
             what: "deposit_event, per topic (100 events)",
             sizes: (0, abi::MAX_EVENT_TOPICS as u32),
-            contract: |t| {
-                let base = fixtures::rw_address();
-                let data = vec![9; abi::MAX_EVENT_TOPICS * abi::HASH_LEN];
-                (fixtures::host_calls(abi::host::DEPOSIT_EVENT, 100, [base, t, base, 0], &data), vec![])
-            },
+            contract: |t| no_input(fixtures::deposit_event_per_topic(t)),
             weight: <() as WeightInfo>::deposit_event_per_topic,
         },
         Case {
             what: "hash_blake2_256, per input byte",
             sizes: (0, 16_384),
-            contract: |n| {
-                let base = fixtures::rw_address();
-                let data = vec![3; n as usize + 32];
-                (fixtures::host_calls(abi::host::HASH_BLAKE2_256, 1, [base + 32, n, base, 0], &data), vec![])
-            },
+            contract: |n| no_input(fixtures::hash_blake2_256_per_byte(n)),
             weight: <() as WeightInfo>::hash_blake2_256_per_byte,
         },
         Case {
             what: "input_copy, per byte",
             sizes: (0, 16_384),
-            contract: |n| {
-                let base = fixtures::rw_address();
-                (
-                    fixtures::host_calls(abi::host::INPUT_COPY, 1, [base, 0, 16_384, 0], &[0; 16_384]),
-                    vec![5; n as usize],
-                )
-            },
+            contract: |n| (fixtures::input_copy(), vec![5; n as usize]),
             weight: <() as WeightInfo>::input_copy_per_byte,
         },
         Case {
             what: "get_storage, per call (distinct keys)",
             sizes: (1, 100),
-            contract: |r| {
-                let base = fixtures::rw_address();
-                let code = fixtures::host_calls_varying(
-                    abi::host::GET_STORAGE,
-                    r,
-                    [base, 32, base + 32, base + 64],
-                    &[0; 68],
-                    0,
-                );
-                (code, vec![])
-            },
+            contract: |r| no_input(fixtures::get_storage(r)),
             weight: <() as WeightInfo>::get_storage,
         },
         Case {
             what: "set_storage, per call (new keys)",
             sizes: (1, 100),
-            contract: |r| {
-                let base = fixtures::rw_address();
-                (
-                    fixtures::host_calls_varying(abi::host::SET_STORAGE, r, [base, 32, base + 32, 32], &[7; 64], 0),
-                    vec![],
-                )
-            },
+            contract: |r| no_input(fixtures::set_storage(r)),
             weight: <() as WeightInfo>::set_storage,
         },
     ]
