@@ -3,5 +3,11 @@
 
 fn main() {
     #[cfg(feature = "wasm-binary")]
-    substrate_wasm_builder::WasmBuilder::build_using_defaults();
+    {
+        // The Wasm build gets the features of this build, but for `std` and `default`;
+        // `wasm-binary` asks for the Wasm build (and implies `std`), so it must not be
+        // passed on. The builder reads the enabled features from the environment.
+        std::env::remove_var("CARGO_FEATURE_WASM_BINARY");
+        substrate_wasm_builder::WasmBuilder::build_using_defaults();
+    }
 }

@@ -87,6 +87,7 @@ export PATH="$root/target/release:$PATH"
 export PVM_CLIENT="$root/target/release/pvm-client"
 export PVM_TOKEN_BLOB="$out/blobs/token.polkavm"
 export PVM_HOSTILE_TEST="$hostile_test"
+export PVM_HOSTILE_LOG="$out/hostile.log"
 test -f "$PVM_TOKEN_BLOB"
 
 # zombienet's own files (chain spec, keystores, each node's log: <dir>/<node>.log).
