@@ -38,11 +38,12 @@ if ! [ -x "$bencher" ]; then
 fi
 
 echo "==> building the runtime's Wasm with runtime-benchmarks"
-# `check` suffices: the build script makes the Wasm; the native library is not needed.
+# `check` suffices: the build script makes the Wasm (feature `wasm-binary`); the native
+# library is not needed.
 # Without `host-execution`: the runner has no pvm-host host functions, so contracts run
 # on the interpreter inside the Wasm. These are the weights of that slower path, which
 # the chain also uses where contracts run on the node (an overestimate there).
-cargo check --release -p pvm-chain-runtime --no-default-features --features std,runtime-benchmarks
+cargo check --release -p pvm-chain-runtime --no-default-features --features wasm-binary,runtime-benchmarks
 wasm=target/release/wbuild/pvm-chain-runtime/pvm_chain_runtime.compact.compressed.wasm
 
 echo "==> running the benchmarks"
