@@ -534,7 +534,7 @@ fn call(chain: &mut Chain, contract: &AccountId32, input: &InputArgs, tx: &TxArg
             }
         }
     }
-    let gas_limit = tx.gas.unwrap_or(dry.gas_required.max(dry.gas_consumed));
+    let gas_limit = tx.gas.unwrap_or(dry.gas_required);
     let deposit_limit = tx.deposit_limit.unwrap_or(dry.storage_deposit.charge_or_zero());
     say!("dry run: {} gas required, storage deposit {}", dry.gas_required, report::deposit(&dry.storage_deposit));
     report::json::record("gas_required", dry.gas_required);

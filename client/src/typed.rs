@@ -22,14 +22,21 @@ use crate::input;
 
 /// Reads metadata JSON.
 pub fn load(path: &Path) -> Result<Metadata> {
-    let json = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Metadata::from_json(&json).map_err(|error| anyhow!("{}: {error}", path.display()))
+    from_json(path, &read(path)?)
+}
+
+fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+fn from_json(path: &Path, json: &str) -> Result<Metadata> {
+    Metadata::from_json(json).map_err(|error| anyhow!("{}: {error}", path.display()))
 }
 
 /// Reads the metadata JSON of `blob`: if the blob carries a metadata hash (`polkatool
 /// build` embeds one), the file must be the one it was built with.
 pub fn load_for(path: &Path, blob: &[u8]) -> Result<Metadata> {
-    let json = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let json = read(path)?;
     let embedded = pvm::program::ProgramBlob::parse(blob).map(|blob| blob.metadata_hash).unwrap_or_default();
     let hash = pvm_contract::metadata::hash(&json);
     if !embedded.is_empty() && embedded != hash {
@@ -41,7 +48,7 @@ pub fn load_for(path: &Path, blob: &[u8]) -> Result<Metadata> {
             crate::report::hex(&hash)
         );
     }
-    Metadata::from_json(&json).map_err(|error| anyhow!("{}: {error}", path.display()))
+    from_json(path, &json)
 }
 
 /// Where the client keeps the metadata of the contracts it deployed (a folder of

@@ -69,13 +69,18 @@ fn write_blob(dir: &Path, name: &str) -> String {
     path.to_string_lossy().into_owned()
 }
 
-fn contract_address(deploy_output: &str) -> String {
-    deploy_output
+/// The value of the line `LABEL: value` of a command's output.
+fn labelled(output: &str, label: &str) -> String {
+    output
         .lines()
-        .find_map(|line| line.strip_prefix("contract: "))
-        .unwrap_or_else(|| panic!("no address in:\n{deploy_output}"))
+        .find_map(|line| line.strip_prefix(label)?.strip_prefix(": "))
+        .unwrap_or_else(|| panic!("no '{label}:' line in:\n{output}"))
         .trim()
         .to_owned()
+}
+
+fn contract_address(deploy_output: &str) -> String {
+    labelled(deploy_output, "contract")
 }
 
 /// The token's blob with its metadata next to it, as `polkatool build` writes them.
@@ -138,12 +143,7 @@ fn a_new_contract_crate_from_the_scaffold() {
 }
 
 fn code_hash(upload_output: &str) -> String {
-    upload_output
-        .lines()
-        .find_map(|line| line.strip_prefix("code hash: "))
-        .unwrap_or_else(|| panic!("no code hash in:\n{upload_output}"))
-        .trim()
-        .to_owned()
+    labelled(upload_output, "code hash")
 }
 
 /// The pallet's other extrinsics: upload code only, instantiate contracts of it (with

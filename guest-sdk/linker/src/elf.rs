@@ -153,11 +153,11 @@ impl Input {
                     // is the start of the next, and means the next.
                     let inside = |s: &Section| is_data(s.role) && s.address <= reloc.target && reloc.target < s.end();
                     let at_end = |s: &Section| is_data(s.role) && s.end() == reloc.target;
-                    let targets: Vec<usize> = if self.sections.iter().any(inside) {
-                        (0..self.sections.len()).filter(|&i| inside(&self.sections[i])).collect()
-                    } else {
-                        (0..self.sections.len()).filter(|&i| at_end(&self.sections[i])).collect()
-                    };
+                    let sections = 0..self.sections.len();
+                    let mut targets: Vec<usize> = sections.clone().filter(|&i| inside(&self.sections[i])).collect();
+                    if targets.is_empty() {
+                        targets = sections.filter(|&i| at_end(&self.sections[i])).collect();
+                    }
                     for target in targets {
                         if !live[target] {
                             live[target] = true;
